@@ -1,0 +1,113 @@
+//! Orchestration of `check`: discover → load → check → suppress → report.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use crate::check::{self, ScanContext};
+use crate::config::{Config, ConfigError};
+use crate::discover::{self, FileClass};
+use crate::env::{self, Environments};
+use crate::finding::Fingerprinter;
+use crate::report::{Notice, Report};
+
+#[derive(Debug, Clone, Default)]
+pub struct CheckOptions {
+    pub paths: Vec<PathBuf>,
+    pub config: Option<PathBuf>,
+    /// Only files of these environments (and shared files) are scanned; empty = all.
+    pub envs: Vec<String>,
+    pub threads: usize,
+}
+
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum CheckError {
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Config(#[from] ConfigError),
+    #[error("path does not exist: {0}")]
+    #[diagnostic(code(secretgate::usage))]
+    MissingPath(String),
+    #[error("cannot start worker threads")]
+    Threads(#[source] rayon::ThreadPoolBuildError),
+}
+
+/// The folder paths are reported relative to: the single directory scanned, else the current one.
+pub fn scan_base(paths: &[PathBuf]) -> PathBuf {
+    match paths {
+        [one] if one.is_dir() => one.clone(),
+        _ => PathBuf::from("."),
+    }
+}
+
+pub fn run_check(opts: &CheckOptions) -> Result<Report, CheckError> {
+    let started = Instant::now();
+    let paths = if opts.paths.is_empty() { vec![PathBuf::from(".")] } else { opts.paths.clone() };
+    for p in &paths {
+        if !p.exists() {
+            return Err(CheckError::MissingPath(p.display().to_string()));
+        }
+    }
+    let base = scan_base(&paths);
+    let config = match &opts.config {
+        Some(p) => Config::load(p)?,
+        None => Config::discover(&base)?,
+    };
+    let threads =
+        if opts.threads == 0 { std::thread::available_parallelism().map_or(2, |n| n.get()) } else { opts.threads };
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().map_err(CheckError::Threads)?;
+
+    let discovered = discover::discover(&base, &paths, &config, threads);
+    let key = std::env::var(&config.fingerprint_key_env).ok().map(String::into_bytes);
+    let fingerprinter = Fingerprinter::new(key);
+    let repo_files: HashSet<String> = discovered.files.iter().map(|c| c.rel.clone()).collect();
+
+    let file_envs: Vec<Option<String>> = discovered.files.iter().map(|c| env::env_of(&config, &c.rel)).collect();
+    let environments = Environments::new(&config, file_envs.iter().flatten().map(String::as_str));
+    let selected = |e: &Option<String>| opts.envs.is_empty() || e.as_ref().is_none_or(|e| opts.envs.contains(e));
+
+    let cx = ScanContext { config: &config, fingerprinter: &fingerprinter, repo_files: &repo_files };
+    let outcomes: Vec<_> = pool.install(|| {
+        discovered
+            .files
+            .par_iter()
+            .zip(file_envs.par_iter())
+            .filter(|(_, e)| selected(e))
+            .map(|(c, e)| check::scan_file(c, &environments.info(&config, e.as_deref()), &cx))
+            .collect()
+    });
+
+    let mut report = Report { notices: discovered.notices, ..Report::default() };
+    for o in outcomes {
+        report.summary.files += usize::from(o.scanned);
+        report.findings.extend(o.findings);
+        report.notices.extend(o.notice);
+        if let Some(src) = o.source {
+            report.sources.insert(src.path.clone(), src);
+        }
+    }
+    let templates = discovered.files.iter().filter(|c| c.class == FileClass::HelmTemplate).count();
+    if templates > 0 {
+        report.notices.push(Notice {
+            path: String::new(),
+            message: format!(
+                "{templates} Helm template files were not rendered (chart rendering is not in this version)"
+            ),
+        });
+    }
+    report.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    report.notices.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
+    report.count();
+    report.summary.duration_ms = started.elapsed().as_millis();
+    Ok(report)
+}
+
+/// Writes the starter config into `dir`, refusing to overwrite one.
+pub fn init(dir: &Path) -> std::io::Result<PathBuf> {
+    let path = dir.join(crate::config::CONFIG_NAMES[0]);
+    let mut f = std::fs::OpenOptions::new().write(true).create_new(true).open(&path)?;
+    std::io::Write::write_all(&mut f, crate::config::STARTER.as_bytes())?;
+    Ok(path)
+}

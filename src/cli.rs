@@ -1,0 +1,199 @@
+//! Command-line interface: clap types and the thin layer that maps them onto the library.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::app::{self, CheckOptions};
+use crate::check::fails;
+use crate::finding::Severity;
+use crate::report::{self, Format, HumanOptions};
+use crate::rules;
+
+#[derive(Debug, Parser)]
+#[command(name = "secretgate", version, about = "Guardrail linter for secrets in Kubernetes/GitOps repositories")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan paths (default `.`) and report findings.
+    Check(CheckArgs),
+    /// List every rule: id, pack, default severity, summary.
+    Rules {
+        #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
+        format: RulesFormat,
+    },
+    /// Print a rule's full documentation.
+    Explain {
+        /// A rule id, as printed by `secretgate rules`.
+        rule: String,
+    },
+    /// Write a commented starter `.secretgate.yaml`.
+    Init {
+        /// Folder to write it in.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Files or folders to scan.
+    pub paths: Vec<PathBuf>,
+    /// Report format; repeat together with `--output` to write several reports.
+    #[arg(long, value_enum)]
+    pub format: Vec<Format>,
+    /// Write the report to FILE instead of stdout (pairs with `--format` in order).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Vec<PathBuf>,
+    /// Config file (default: `.secretgate.yaml` in the scanned folder).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Only scan files of this environment (and shared files); repeatable.
+    #[arg(long = "env", value_name = "NAME")]
+    pub envs: Vec<String>,
+    /// Lowest severity that makes the run fail (exit 1).
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
+    /// Never colour the human report (`NO_COLOR` is honoured too).
+    #[arg(long)]
+    pub no_color: bool,
+    /// Worker threads (default: one per core).
+    #[arg(short = 'j', long, default_value_t = 0)]
+    pub threads: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Note,
+    Never,
+}
+
+impl FailOn {
+    fn threshold(self) -> Option<Severity> {
+        match self {
+            FailOn::Error => Some(Severity::Error),
+            FailOn::Warning => Some(Severity::Warning),
+            FailOn::Note => Some(Severity::Note),
+            FailOn::Never => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RulesFormat {
+    Text,
+    Json,
+    Markdown,
+}
+
+/// A library diagnostic already rendered by miette (code frame included); printed as is.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Rendered(pub String);
+
+/// Runs the command; returns the process exit code. Errors become exit code 2 in `main`.
+pub fn run(cli: Cli) -> anyhow::Result<i32> {
+    match cli.command {
+        Command::Check(args) => check(args),
+        Command::Rules { format } => {
+            print_rules(format, &mut std::io::stdout().lock())?;
+            Ok(0)
+        }
+        Command::Explain { rule } => {
+            let Some(r) = rules::find(&rule) else {
+                bail!("unknown rule `{rule}`; `secretgate rules` lists them");
+            };
+            print!("{}", explain(r.meta()));
+            Ok(0)
+        }
+        Command::Init { dir } => {
+            let path = app::init(&dir).with_context(|| format!("cannot write a config in {}", dir.display()))?;
+            eprintln!("wrote {}", path.display());
+            Ok(0)
+        }
+    }
+}
+
+fn check(args: CheckArgs) -> anyhow::Result<i32> {
+    let mut formats = args.format.clone();
+    if formats.is_empty() {
+        formats.push(Format::Human);
+    }
+    if args.output.len() > formats.len() {
+        bail!(
+            "{} --output given for {} --format; pair each --output with a --format",
+            args.output.len(),
+            formats.len()
+        );
+    }
+    let opts = CheckOptions { paths: args.paths, config: args.config, envs: args.envs, threads: args.threads };
+    let report = app::run_check(&opts).map_err(|e| Rendered(format!("{:?}", miette::Report::new(e))))?;
+
+    let no_color = args.no_color || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    for (i, format) in formats.iter().enumerate() {
+        match args.output.get(i) {
+            Some(path) => {
+                let mut f = std::io::BufWriter::new(
+                    std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?,
+                );
+                let human = HumanOptions { color: false, ..HumanOptions::default() };
+                report::write(*format, &report, &human, &mut f)?;
+                f.flush()?;
+            }
+            None => {
+                let stdout = std::io::stdout();
+                let human = HumanOptions { color: !no_color && stdout.is_terminal(), ..HumanOptions::default() };
+                let mut lock = stdout.lock();
+                report::write(*format, &report, &human, &mut lock)?;
+                lock.flush()?;
+            }
+        }
+    }
+    let threshold = args.fail_on.threshold();
+    Ok(i32::from(report.findings.iter().any(|f| fails(f.severity, threshold))))
+}
+
+/// The docs `secretgate explain` prints (and the website shows).
+pub fn explain(m: &rules::RuleMeta) -> String {
+    format!(
+        "# {}\n\npack: {} · default severity: {}\n\n{}\n\n{}\n",
+        m.id,
+        m.pack.as_str(),
+        m.severity,
+        m.summary,
+        m.docs.trim()
+    )
+}
+
+fn print_rules(format: RulesFormat, out: &mut dyn Write) -> std::io::Result<()> {
+    let all = rules::REGISTRY.iter().map(|r| r.meta());
+    match format {
+        RulesFormat::Text => {
+            for m in all {
+                writeln!(out, "{:<28} {:<10} {:<8} {}", m.id, m.pack.as_str(), m.severity.as_str(), m.summary)?;
+            }
+        }
+        RulesFormat::Json => {
+            let v: Vec<_> = all
+                .map(|m| serde_json::json!({"id": m.id, "pack": m.pack, "severity": m.severity, "summary": m.summary, "help_uri": m.help_uri()}))
+                .collect();
+            serde_json::to_writer_pretty(&mut *out, &v)?;
+            writeln!(out)?;
+        }
+        RulesFormat::Markdown => {
+            writeln!(out, "| id | pack | severity | summary |\n|---|---|---|---|")?;
+            for m in all {
+                writeln!(out, "| `{}` | {} | {} | {} |", m.id, m.pack.as_str(), m.severity, m.summary)?;
+            }
+        }
+    }
+    Ok(())
+}

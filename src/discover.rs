@@ -1,0 +1,266 @@
+//! Finds the files to scan: a parallel, ignore-aware walk, then classification.
+//!
+//! The walk honours `.gitignore` (nested, as git does, even outside a git checkout),
+//! `.secretgateignore` and the config's include/exclude globs. It follows symlinks only while
+//! they stay inside the root, and reports loops and escapes as notices instead of dropping them.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use ignore::{WalkBuilder, WalkState};
+
+use crate::config::Config;
+use crate::report::Notice;
+
+pub const IGNORE_FILE: &str = ".secretgateignore";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FileClass {
+    /// A YAML or JSON file: Kubernetes manifests and anything else structured.
+    Manifest,
+    /// A Helm chart's `Chart.yaml`.
+    ChartMeta,
+    /// A Helm values file (`values*.yaml`).
+    Values,
+    /// A Kustomize `kustomization.yaml`.
+    Kustomization,
+    /// A Helm template (`templates/` of a chart, `*.tpl`): not YAML until rendered.
+    HelmTemplate,
+    /// Ansible YAML (`group_vars/`, `host_vars/`, `vault.yml`, …).
+    Ansible,
+    Hcl,
+    Dotenv,
+    /// Any other file; read by the source pack.
+    Other,
+}
+
+impl FileClass {
+    /// Classes whose content is loaded as YAML/JSON and checked by the manifest pack.
+    pub fn is_structured(self) -> bool {
+        matches!(
+            self,
+            FileClass::Manifest
+                | FileClass::ChartMeta
+                | FileClass::Values
+                | FileClass::Kustomization
+                | FileClass::Ansible
+        )
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FileClass::Manifest => "manifest",
+            FileClass::ChartMeta => "chart",
+            FileClass::Values => "values",
+            FileClass::Kustomization => "kustomization",
+            FileClass::HelmTemplate => "helm-template",
+            FileClass::Ansible => "ansible",
+            FileClass::Hcl => "hcl",
+            FileClass::Dotenv => "dotenv",
+            FileClass::Other => "other",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Candidate {
+    pub abs: PathBuf,
+    /// Relative to the scan base, `/`-separated.
+    pub rel: String,
+    pub class: FileClass,
+    pub size: u64,
+}
+
+#[derive(Debug, Default)]
+pub struct Discovered {
+    pub files: Vec<Candidate>,
+    pub notices: Vec<Notice>,
+}
+
+/// Walks `roots` (files or directories) and returns every candidate, sorted by path.
+/// `base` is what paths are reported relative to.
+pub fn discover(base: &Path, roots: &[PathBuf], config: &Config, threads: usize) -> Discovered {
+    let found: Mutex<Vec<(PathBuf, String, u64)>> = Mutex::new(Vec::new());
+    let notices: Mutex<Vec<Notice>> = Mutex::new(Vec::new());
+    let canon_base = base.canonicalize().unwrap_or_else(|_| base.to_path_buf());
+
+    for root in roots {
+        let canon_root = root.canonicalize().unwrap_or_else(|_| root.clone());
+        let mut builder = WalkBuilder::new(root);
+        builder
+            .hidden(false)
+            .git_ignore(true)
+            .git_exclude(true)
+            .git_global(false)
+            .require_git(false)
+            .parents(true)
+            .follow_links(true)
+            .threads(threads.max(1))
+            .add_custom_ignore_filename(IGNORE_FILE)
+            .filter_entry(|e| e.file_name() != ".git");
+        builder.build_parallel().run(|| {
+            let found = &found;
+            let notices = &notices;
+            let canon_root = &canon_root;
+            let canon_base = &canon_base;
+            Box::new(move |entry| {
+                let entry = match entry {
+                    Ok(e) => e,
+                    Err(err) => {
+                        let path = error_path(&err).map(|p| rel_path(canon_base, base, &p)).unwrap_or_default();
+                        push(notices, Notice { path, message: format!("not scanned: {}", error_text(&err)) });
+                        return WalkState::Continue;
+                    }
+                };
+                let Some(ft) = entry.file_type() else { return WalkState::Continue };
+                if entry.path_is_symlink() {
+                    // Followed links must stay inside the scanned root.
+                    match entry.path().canonicalize() {
+                        Ok(target) if target.starts_with(canon_root) => {}
+                        Ok(_) => {
+                            push(
+                                notices,
+                                Notice {
+                                    path: rel_path(canon_base, base, entry.path()),
+                                    message: "not scanned: symlink points outside the scanned root".into(),
+                                },
+                            );
+                            return if ft.is_dir() { WalkState::Skip } else { WalkState::Continue };
+                        }
+                        Err(e) => {
+                            push(
+                                notices,
+                                Notice {
+                                    path: rel_path(canon_base, base, entry.path()),
+                                    message: format!("not scanned: broken symlink ({e})"),
+                                },
+                            );
+                            return WalkState::Continue;
+                        }
+                    }
+                }
+                if !ft.is_file() {
+                    return WalkState::Continue;
+                }
+                let rel = rel_path(canon_base, base, entry.path());
+                if config.exclude.is_match(&rel) || config.include.as_ref().is_some_and(|inc| !inc.is_match(&rel)) {
+                    return WalkState::Continue;
+                }
+                let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
+                if let Ok(mut f) = found.lock() {
+                    f.push((entry.into_path(), rel, size));
+                }
+                WalkState::Continue
+            })
+        });
+    }
+
+    let mut found = found.into_inner().unwrap_or_default();
+    found.sort_by(|a, b| a.1.cmp(&b.1));
+    found.dedup_by(|a, b| a.1 == b.1);
+    let chart_dirs: BTreeSet<String> = found
+        .iter()
+        .filter_map(|(_, rel, _)| {
+            rel.strip_suffix("Chart.yaml").filter(|d| d.is_empty() || d.ends_with('/')).map(str::to_string)
+        })
+        .collect();
+    let files = found
+        .into_iter()
+        .map(|(abs, rel, size)| {
+            let class = classify(&rel, &chart_dirs);
+            Candidate { abs, rel, class, size }
+        })
+        .collect();
+    let mut notices = notices.into_inner().unwrap_or_default();
+    notices.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
+    notices.dedup();
+    Discovered { files, notices }
+}
+
+fn push(notices: &Mutex<Vec<Notice>>, n: Notice) {
+    if let Ok(mut v) = notices.lock() {
+        v.push(n);
+    }
+}
+
+fn error_path(err: &ignore::Error) -> Option<PathBuf> {
+    match err {
+        ignore::Error::WithPath { path, .. } => Some(path.clone()),
+        ignore::Error::WithDepth { err, .. } => error_path(err),
+        ignore::Error::Loop { child, .. } => Some(child.clone()),
+        _ => None,
+    }
+}
+
+fn error_text(err: &ignore::Error) -> String {
+    match err {
+        ignore::Error::WithPath { err, .. } | ignore::Error::WithDepth { err, .. } => error_text(err),
+        ignore::Error::Loop { .. } => "symlink loop".to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// `path` relative to the base, `/`-separated.
+fn rel_path(canon_base: &Path, base: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(base).ok().or_else(|| path.strip_prefix(canon_base).ok()).unwrap_or(path);
+    let s = rel.to_string_lossy().replace('\\', "/");
+    s.strip_prefix("./").map(str::to_string).unwrap_or(s)
+}
+
+/// Classifies a relative path; `chart_dirs` holds every folder (with trailing `/`, or empty for
+/// the root) that has a `Chart.yaml`.
+pub fn classify(rel: &str, chart_dirs: &BTreeSet<String>) -> FileClass {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    let lower = name.to_ascii_lowercase();
+    let ext = lower.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+    let in_chart_templates =
+        chart_dirs.iter().any(|d| rel.strip_prefix(d.as_str()).is_some_and(|r| r.starts_with("templates/")));
+    if in_chart_templates || ext == "tpl" {
+        return FileClass::HelmTemplate;
+    }
+    if name == "Chart.yaml" {
+        return FileClass::ChartMeta;
+    }
+    if lower == ".env" || lower.starts_with(".env.") || ext == "env" {
+        return FileClass::Dotenv;
+    }
+    if matches!(ext, "hcl" | "tf" | "tfvars") {
+        return FileClass::Hcl;
+    }
+    if !matches!(ext, "yaml" | "yml" | "json") {
+        return FileClass::Other;
+    }
+    if matches!(lower.as_str(), "kustomization.yaml" | "kustomization.yml" | "kustomization") {
+        return FileClass::Kustomization;
+    }
+    let segs: Vec<&str> = rel.split('/').collect();
+    if segs.iter().any(|s| matches!(*s, "group_vars" | "host_vars")) || lower == "vault.yml" || lower == "vault.yaml" {
+        return FileClass::Ansible;
+    }
+    if lower.starts_with("values") && ext != "json" {
+        return FileClass::Values;
+    }
+    FileClass::Manifest
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classification() {
+        let charts: BTreeSet<String> = ["charts/db/".to_string()].into();
+        assert_eq!(classify("charts/db/templates/secret.yaml", &charts), FileClass::HelmTemplate);
+        assert_eq!(classify("charts/db/templates/_helpers.tpl", &charts), FileClass::HelmTemplate);
+        assert_eq!(classify("charts/db/Chart.yaml", &charts), FileClass::ChartMeta);
+        assert_eq!(classify("charts/db/values-prod.yaml", &charts), FileClass::Values);
+        assert_eq!(classify("other/templates/x.yaml", &charts), FileClass::Manifest);
+        assert_eq!(classify("app/kustomization.yaml", &charts), FileClass::Kustomization);
+        assert_eq!(classify(".env.production", &charts), FileClass::Dotenv);
+        assert_eq!(classify("vault/policy.hcl", &charts), FileClass::Hcl);
+        assert_eq!(classify("inventory/group_vars/all/vault.yml", &charts), FileClass::Ansible);
+        assert_eq!(classify("dash.json", &charts), FileClass::Manifest);
+        assert_eq!(classify("README.md", &charts), FileClass::Other);
+    }
+}

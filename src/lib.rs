@@ -1,0 +1,25 @@
+//! secretgate: a CI guardrail for secrets in Kubernetes/GitOps repositories.
+//!
+//! The pipeline, one module per stage:
+//!
+//! 1. [`discover`]: parallel, ignore-aware walk; classifies every file.
+//! 2. [`source`]: loads YAML/JSON into a tree with byte spans on every key and value.
+//! 3. [`model`]: typed views (Kubernetes objects) over those trees; [`env`] places each file in
+//!    an environment.
+//! 4. [`rules`] + [`check`]: every enabled rule runs on every document; hits become findings.
+//! 5. [`check`] also applies config overrides and allowlists (suppression).
+//! 6. [`report`]: human, JSON, SARIF, GitHub annotations, JUnit.
+//!
+//! No reporter ever sees a secret's value: findings carry spans and the reporters mask them.
+
+pub mod app;
+pub mod check;
+pub mod cli;
+pub mod config;
+pub mod discover;
+pub mod env;
+pub mod finding;
+pub mod model;
+pub mod report;
+pub mod rules;
+pub mod source;

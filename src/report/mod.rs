@@ -1,0 +1,74 @@
+//! Reporters: one file per output format, all fed the same sorted [`Report`].
+
+mod github;
+mod human;
+mod json;
+mod junit;
+mod sarif;
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+use std::sync::Arc;
+
+use crate::finding::{Finding, Severity};
+use crate::source::SourceFile;
+
+pub use human::HumanOptions;
+
+/// Something the scan did not look at, and why. Never silent: every reporter shows these.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Notice {
+    pub path: String,
+    pub message: String,
+}
+
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct Summary {
+    pub files: usize,
+    pub findings: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    pub notes: usize,
+    pub duration_ms: u128,
+}
+
+/// Everything a reporter needs. `findings` is sorted by (path, line, column, rule).
+#[derive(Debug, Default)]
+pub struct Report {
+    pub findings: Vec<Finding>,
+    pub notices: Vec<Notice>,
+    pub summary: Summary,
+    /// Text of every file that has a finding, for code frames. Keyed by relative path.
+    pub sources: BTreeMap<String, Arc<SourceFile>>,
+}
+
+impl Report {
+    /// Fills the summary counts from the findings.
+    pub fn count(&mut self) {
+        let count = |s| self.findings.iter().filter(|f| f.severity == s).count();
+        self.summary.findings = self.findings.len();
+        self.summary.errors = count(Severity::Error);
+        self.summary.warnings = count(Severity::Warning);
+        self.summary.notes = count(Severity::Note);
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+    Sarif,
+    Github,
+    Junit,
+}
+
+/// Writes `report` in `format`.
+pub fn write(format: Format, report: &Report, human: &HumanOptions, out: &mut dyn Write) -> io::Result<()> {
+    match format {
+        Format::Human => human::write(report, human, out),
+        Format::Json => json::write(report, out),
+        Format::Sarif => sarif::write(report, out),
+        Format::Github => github::write(report, out),
+        Format::Junit => junit::write(report, out),
+    }
+}

@@ -1,0 +1,104 @@
+//! What a document rule sees, and what it hands back.
+
+use std::collections::HashSet;
+
+use crate::discover::FileClass;
+use crate::env::EnvInfo;
+use crate::finding::Severity;
+use crate::model::Object;
+use crate::source::yaml::Document;
+use crate::source::{SourceFile, Span};
+
+use super::RuleMeta;
+use super::values::Policy;
+
+pub struct DocContext<'a> {
+    pub file: &'a SourceFile,
+    pub class: FileClass,
+    pub doc: &'a Document,
+    pub env: &'a EnvInfo,
+    pub policy: &'a Policy,
+    /// Relative paths of every file the walk found (after ignores), for rules that ask whether a
+    /// referenced file is committed.
+    pub repo_files: &'a HashSet<String>,
+}
+
+impl<'a> DocContext<'a> {
+    /// The Kubernetes objects in this document (`kind: List` items flattened).
+    pub fn objects(&self) -> Vec<Object<'a>> {
+        Object::all(&self.doc.root)
+    }
+
+    /// Text of the file at `span`.
+    pub fn text(&self, span: Span) -> &'a str {
+        self.file.text.get(span.range()).unwrap_or("")
+    }
+}
+
+/// One raw result of a rule, before the engine adds positions, environments and a fingerprint.
+#[derive(Clone, Debug)]
+pub struct Hit {
+    pub rule: &'static str,
+    pub span: Span,
+    pub message: String,
+    pub help: Option<String>,
+    /// Stable identity of the offending thing: object identity plus key path.
+    pub identity: String,
+    /// Where the secret value itself sits, for masking and the keyed fingerprint digest.
+    pub secret: Option<Span>,
+    /// Overrides the rule's default severity (e.g. stricter in managed environments).
+    pub severity: Option<Severity>,
+}
+
+/// Collects the hits of one rule.
+pub struct Hits {
+    meta: &'static RuleMeta,
+    pub(crate) hits: Vec<Hit>,
+}
+
+impl Hits {
+    pub fn new(meta: &'static RuleMeta) -> Self {
+        Hits { meta, hits: Vec::new() }
+    }
+
+    /// Starts a hit at `span`; chain `.identity()`, `.secret()`, `.help()` on the result.
+    pub fn report(&mut self, span: Span, message: impl Into<String>) -> &mut Hit {
+        self.hits.push(Hit {
+            rule: self.meta.id,
+            span,
+            message: message.into(),
+            help: None,
+            identity: String::new(),
+            secret: None,
+            severity: None,
+        });
+        let last = self.hits.len() - 1;
+        &mut self.hits[last]
+    }
+
+    pub fn into_vec(self) -> Vec<Hit> {
+        self.hits
+    }
+}
+
+impl Hit {
+    pub fn identity(&mut self, id: impl Into<String>) -> &mut Self {
+        self.identity = id.into();
+        self
+    }
+
+    pub fn secret(&mut self, span: Span) -> &mut Self {
+        self.secret = Some(span);
+        self
+    }
+
+    pub fn help(&mut self, help: impl Into<String>) -> &mut Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn severity(&mut self, severity: Severity) -> &mut Self {
+        self.severity = Some(severity);
+        self
+    }
+}

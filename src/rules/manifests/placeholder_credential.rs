@@ -1,0 +1,111 @@
+//! `placeholder-credential`: a well-known default or placeholder in a credential slot.
+
+use crate::finding::Severity;
+use crate::model::{Object, path_string, walk};
+use crate::rules::values::literal_scalar;
+use crate::rules::{DocContext, Hits, Pack, Rule, RuleMeta};
+
+pub struct PlaceholderCredential;
+
+static META: RuleMeta = RuleMeta {
+    id: "placeholder-credential",
+    pack: Pack::Manifests,
+    severity: Severity::Error,
+    summary: "A credential slot holds a known default or placeholder (`CHANGEME`, `admin`, `minioadmin`, …).",
+    docs: r#"
+## What it does
+Flags values under credential-like keys (and `env` entries named like credentials) that are known
+defaults or placeholders: `CHANGEME`, `changeit`, `REPLACE_ME`, `minioadmin`, `admin`,
+`password`, `<KEYCLOAK_CLIENT_SECRET>`, `placeholder_*`, … (extend the list with `placeholders:`
+in `.secretgate.yaml`).
+
+It is an error in managed environments (staging, production, and shared files those use) and a
+warning elsewhere, where dev fixtures are expected.
+
+## Why is this bad?
+Placeholders get deployed. A `CHANGEME` that reaches production is a credential every attacker
+tries first, and a default like `minioadmin` is published in the vendor's documentation.
+
+## Example
+```yaml
+config:
+  sensitivePropsKey: CHANGEME
+```
+
+## Use instead
+Leave the slot empty and make the chart fail when it is missing, or reference a Secret:
+```yaml
+config:
+  existingSecret: nifi-sensitive-props
+```
+"#,
+};
+
+impl Rule for PlaceholderCredential {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &DocContext<'_>, hits: &mut Hits) {
+        let severity = if cx.env.managed { Severity::Error } else { Severity::Warning };
+        let obj = Object::new(&cx.doc.root);
+        let identity = obj.identity();
+        let is_eso = obj.api_version.is_some_and(|v| v.contains("external-secrets.io"));
+        let mut path = Vec::new();
+        walk(&cx.doc.root, &mut path, &mut |p, key, node| {
+            // `key: value` slots and `{name: KEY, value: v}` env entries.
+            let (slot, value) = match (key.and_then(|k| k.as_str()), node.get_str("name"), node.get("value")) {
+                (Some(k), _, _) if node.as_scalar().is_some() => (k, node),
+                (_, Some(name), Some(v)) => (name, v),
+                _ => return,
+            };
+            // ESO's `data[].secretKey` names a key of the target Secret; it holds no credential.
+            if slot == "secretKey" && is_eso {
+                return;
+            }
+            let Some(s) = literal_scalar(value) else { return };
+            if !cx.policy.is_credential_key(slot) || !cx.policy.is_placeholder(&s.text) {
+                return;
+            }
+            let at = path_string(p);
+            hits.report(value.span, format!("credential `{slot}` is set to a known placeholder or default"))
+                .identity(format!("{identity}:{at}"))
+                .secret(value.span)
+                .severity(severity)
+                .help("leave it empty and require a real value, or reference a Secret");
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::testing::RuleTester;
+
+    #[test]
+    fn placeholder_credential() {
+        RuleTester::new(&PlaceholderCredential)
+            .pass(&[
+                "config: {sensitivePropsKey: \"\"}\n",
+                "auth: {adminUser: admin, existingSecret: admin}\n",
+                "minio: {rootPassword: Xq9-real-looking}\n",
+                "env:\n  - {name: LOG_LEVEL, value: admin}\n",
+                "apiVersion: external-secrets.io/v1\nkind: ExternalSecret\nspec:\n  data:\n    - secretKey: password\n      remoteRef: {key: db}\n",
+            ])
+            .fail(&[
+                "config:\n  sensitivePropsKey: CHANGEME\n",
+                "auth: {rootPassword: admin}\n",
+                "env:\n  - {name: MINIO_SECRET_KEY, value: minioadmin}\n",
+                "keycloak: {clientSecret: <KEYCLOAK_CLIENT_SECRET>}\n",
+            ]);
+    }
+
+    #[test]
+    fn stricter_in_managed_environments() {
+        let case = "auth: {adminPassword: changeme}\n";
+        let dev = RuleTester::new(&PlaceholderCredential).managed(false).run(case);
+        assert_eq!(dev[0].hit.severity, Some(Severity::Warning));
+        let prod = RuleTester::new(&PlaceholderCredential).managed(true).run(case);
+        assert_eq!(prod[0].hit.severity, Some(Severity::Error));
+    }
+}

@@ -1,0 +1,172 @@
+//! Rules: metadata, the two rule scopes, and the explicit registry.
+//!
+//! A native rule lives in one file under a pack folder (`manifests/`, …) holding its docs
+//! (What it does / Why is this bad? / Example / Use instead), its check and its pass/fail tests.
+//! Adding a rule means adding that file and one line to [`REGISTRY`].
+
+pub mod context;
+pub mod manifests;
+#[cfg(test)]
+pub mod testing;
+pub mod values;
+
+pub use context::{DocContext, Hit, Hits};
+
+use crate::finding::Severity;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Pack {
+    Manifests,
+    Helm,
+    ExternalSecrets,
+    Fixtures,
+    References,
+    Vault,
+    Source,
+    Meta,
+}
+
+impl Pack {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Pack::Manifests => "manifests",
+            Pack::Helm => "helm",
+            Pack::ExternalSecrets => "external-secrets",
+            Pack::Fixtures => "fixtures",
+            Pack::References => "references",
+            Pack::Vault => "vault",
+            Pack::Source => "source",
+            Pack::Meta => "meta",
+        }
+    }
+}
+
+/// Static description of a rule. `docs` is Markdown with the fixed headings; it is what
+/// `secretgate explain` prints and what SARIF carries as `help.markdown`.
+#[derive(Debug)]
+pub struct RuleMeta {
+    /// Stable kebab-case id, named after the offending pattern.
+    pub id: &'static str,
+    pub pack: Pack,
+    pub severity: Severity,
+    /// One line, ends with a period.
+    pub summary: &'static str,
+    pub docs: &'static str,
+}
+
+impl RuleMeta {
+    pub fn help_uri(&self) -> String {
+        format!("https://secretgate.dev/rules/{}", self.id)
+    }
+}
+
+/// A rule that looks at one YAML/JSON document at a time.
+///
+/// Rules that need the whole repository (who produces and who consumes a Secret, fixture maps)
+/// will get a second entry point over the per-environment model; the registry already keeps the
+/// two apart through [`Scope`].
+pub trait Rule: Sync + Send {
+    fn meta(&self) -> &'static RuleMeta;
+
+    fn scope(&self) -> Scope {
+        Scope::Document
+    }
+
+    /// Reports hits in one document.
+    fn check(&self, _cx: &DocContext<'_>, _hits: &mut Hits) {}
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// Sees one parsed document.
+    Document,
+    /// Produced by the engine itself (loader errors); has no check of its own.
+    Engine,
+}
+
+/// Every native rule, in documentation order. Order also breaks ties when two rules flag the same
+/// secret: the earlier, more specific rule wins.
+pub static REGISTRY: &[&dyn Rule] = &[
+    &manifests::inline_secret_value::InlineSecretValue,
+    &manifests::configmap_credential::ConfigmapCredential,
+    &manifests::env_literal_credential::EnvLiteralCredential,
+    &manifests::secret_generator_literal::SecretGeneratorLiteral,
+    &manifests::sealed_secret_forbidden::SealedSecretForbidden,
+    &manifests::credential_in_url::CredentialInUrl,
+    &manifests::placeholder_credential::PlaceholderCredential,
+    &manifests::parse_error::ParseError,
+];
+
+pub fn find(id: &str) -> Option<&'static dyn Rule> {
+    REGISTRY.iter().copied().find(|r| r.meta().id == id)
+}
+
+pub fn priority(id: &str) -> usize {
+    REGISTRY.iter().position(|r| r.meta().id == id).unwrap_or(usize::MAX)
+}
+
+#[cfg(test)]
+mod registry_tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn ids_are_unique_kebab_case() {
+        let mut seen = BTreeSet::new();
+        for rule in REGISTRY {
+            let id = rule.meta().id;
+            assert!(seen.insert(id), "duplicate rule id {id}");
+            assert!(
+                id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                    && !id.starts_with('-')
+                    && !id.ends_with('-'),
+                "{id} is not kebab-case"
+            );
+        }
+    }
+
+    #[test]
+    fn every_rule_is_documented_with_the_fixed_headings() {
+        for rule in REGISTRY {
+            let m = rule.meta();
+            for heading in ["## What it does", "## Why is this bad?", "## Example", "## Use instead"] {
+                assert!(m.docs.contains(heading), "{} docs lack `{heading}`", m.id);
+            }
+            assert!(m.summary.ends_with('.'), "{} summary must end with a period", m.id);
+        }
+    }
+
+    /// Every rule file under a pack folder must be registered; catches a file added without its
+    /// registry line.
+    #[test]
+    fn every_rule_file_is_registered() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/rules/manifests");
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let name = entry.unwrap().file_name().into_string().unwrap();
+            let Some(stem) = name.strip_suffix(".rs") else { continue };
+            if stem == "mod" {
+                continue;
+            }
+            let id = stem.replace('_', "-");
+            assert!(find(&id).is_some(), "src/rules/manifests/{name} defines no registered rule `{id}`");
+        }
+    }
+
+    /// Each rule's tests register their pass and fail cases here through `RuleTester`; this test
+    /// only checks that the per-rule test modules exist by looking for them in the source.
+    #[test]
+    fn every_rule_has_pass_and_fail_cases() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/rules/manifests");
+        for rule in REGISTRY {
+            let file = dir.join(format!("{}.rs", rule.meta().id.replace('-', "_")));
+            let text = std::fs::read_to_string(&file).unwrap();
+            assert!(
+                (text.contains(".pass(") || text.contains("let pass"))
+                    && (text.contains(".fail(") || text.contains("let fail")),
+                "{} lacks pass/fail cases",
+                file.display()
+            );
+        }
+    }
+}

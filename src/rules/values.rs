@@ -1,0 +1,330 @@
+//! Value classes and key shapes shared by the rules (RULES.md, "Value classes").
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::source::yaml::{Node, Scalar, Style, Value};
+
+/// Normalised suffixes (lowercase, `-_.` dropped) that make a key credential-like.
+pub const DEFAULT_CREDENTIAL_SUFFIXES: &[&str] = &[
+    "password",
+    "passwd",
+    "passphrase",
+    "token",
+    "secret",
+    "clientsecret",
+    "privatekey",
+    "apikey",
+    "accesskey",
+    "secretkey",
+    "secretaccesskey",
+    "sensitivepropskey",
+    "dockerconfigjson",
+    "dockercfg",
+    "connectionstring",
+    "databaseurl",
+    "dsn",
+    "tlskey",
+    "credentials",
+];
+
+/// Known defaults and placeholders that must never reach a credential slot (compared
+/// case-insensitively).
+pub const DEFAULT_PLACEHOLDERS: &[&str] = &[
+    "changeme",
+    "change-me",
+    "change_me",
+    "changeit",
+    "replace_me",
+    "replace-me",
+    "replaceme",
+    "minioadmin",
+    "admin",
+    "password",
+    "passw0rd",
+    "secret",
+    "dbpassword",
+    "default",
+    "example",
+    "todo",
+    "tbd",
+    "fixme",
+    "test",
+    "prom-operator",
+    "strongpassword",
+];
+
+/// The user-tunable part of the value model, built from the config.
+#[derive(Clone, Debug)]
+pub struct Policy {
+    pub credential_suffixes: Vec<String>,
+    pub placeholders: Vec<String>,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            credential_suffixes: DEFAULT_CREDENTIAL_SUFFIXES.iter().map(|s| s.to_string()).collect(),
+            placeholders: DEFAULT_PLACEHOLDERS.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+}
+
+impl Policy {
+    /// Whether `key` names a credential: its normalised form ends with a credential suffix and it
+    /// is not reference-shaped.
+    pub fn is_credential_key(&self, key: &str) -> bool {
+        if is_reference_key(key) {
+            return false;
+        }
+        let norm = normalize_key(key);
+        self.credential_suffixes.iter().any(|s| norm.ends_with(s.as_str()))
+    }
+
+    /// Whether a value is a known default or placeholder: an exact (case-insensitive) match, an
+    /// angle-bracket placeholder such as `<DB_PASSWORD>`, or `placeholder…`/`dummy…`.
+    pub fn is_placeholder(&self, value: &str) -> bool {
+        let v = value.trim();
+        if v.len() > 2 && v.starts_with('<') && v.ends_with('>') {
+            return true;
+        }
+        let lower = v.to_ascii_lowercase();
+        lower.starts_with("placeholder")
+            || lower.starts_with("dummy")
+            || lower.starts_with("your-") && lower.len() > 5
+            || lower.starts_with("your_") && lower.len() > 5
+            || self.placeholders.iter().any(|p| p.eq_ignore_ascii_case(v))
+    }
+}
+
+/// Lowercase with `-`, `_` and `.` removed: `DB_PASSWORD` → `dbpassword`.
+pub fn normalize_key(key: &str) -> String {
+    key.chars().filter(|c| !matches!(c, '-' | '_' | '.')).flat_map(char::to_lowercase).collect()
+}
+
+/// Keys that *name* a credential held elsewhere: `existingSecret`, `secretName`,
+/// `rootPasswordSecretKey`, `passwordSecret`, `secretKeyRef`, `*_FILE`, …
+pub fn is_reference_key(key: &str) -> bool {
+    let norm = normalize_key(key);
+    const REF_SUFFIXES: &[&str] = &[
+        "existingsecret",
+        "existingsecrets",
+        "secretname",
+        "secretnames",
+        "secretref",
+        "secretkeyref",
+        "secretsref",
+        "file",
+        "path",
+        "vaultkey",
+        "remotekey",
+        "remotekeys",
+    ];
+    if REF_SUFFIXES.iter().any(|s| norm.ends_with(s)) || matches!(norm.as_str(), "passwordsecret" | "tokensecret") {
+        return true;
+    }
+    // camelCase `<prefix>SecretKey`/`<prefix>PasswordSecret` name a key or a Secret; the bare
+    // `secretKey` (S3/MinIO) and `SECRET_KEY` env names stay credentials.
+    for suffix in ["SecretKey", "PasswordSecret", "TokenSecret", "KeySecret", "CredentialsSecret", "AuthSecret"] {
+        if let Some(prefix) = key.strip_suffix(suffix)
+            && prefix.chars().last().is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        {
+            return true;
+        }
+    }
+    false
+}
+
+/// Whether a scalar's text is non-literal: a template, a placeholder for substitution, or empty.
+pub fn is_non_literal_text(text: &str) -> bool {
+    let t = text.trim();
+    t.is_empty()
+        || t.contains("{{")
+        || t.contains("${")
+        || t.contains("$(")
+        || t.starts_with("$__")
+        || t.starts_with("ENC[")
+        || (t.starts_with('$')
+            && t.len() > 1
+            && t[1..].chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_'))
+}
+
+/// A literal credential value: a non-null, non-boolean scalar whose text is not a template or
+/// substitution. Mappings (e.g. `valueFrom`) and sequences are never literal.
+pub fn literal_scalar(node: &Node) -> Option<&Scalar> {
+    let Value::Scalar(s) = &node.value else { return None };
+    if s.is_null() || s.as_bool().is_some() || is_non_literal_text(&s.text) {
+        return None;
+    }
+    if node.tag.as_deref().is_some_and(|t| t.contains("vault") || t.starts_with("!Ref")) {
+        return None;
+    }
+    Some(s)
+}
+
+static CREDENTIAL_URL: LazyLock<Regex> = LazyLock::new(|| {
+    #[allow(clippy::unwrap_used)] // a constant pattern
+    Regex::new(r"(?i)\b[a-z][a-z0-9+.\-]*://([^/\s:@'\x22]+):([^@\s/'\x22]+)@").unwrap()
+});
+
+/// Byte ranges (within `text`) of literal passwords in `scheme://user:password@host` URLs.
+pub fn credential_url_passwords(text: &str) -> Vec<std::ops::Range<usize>> {
+    if !text.contains("://") {
+        return Vec::new();
+    }
+    CREDENTIAL_URL
+        .captures_iter(text)
+        .filter_map(|c| c.get(2))
+        .filter(|m| {
+            let pw = m.as_str();
+            !is_non_literal_text(pw) && !pw.starts_with('%') && !pw.chars().all(|c| c == '*' || c == 'x' || c == 'X')
+        })
+        .map(|m| m.range())
+        .collect()
+}
+
+/// Finds where `needle` (a scalar's decoded text, or part of it) sits inside the file slice of a
+/// node, so that findings point at the exact bytes even inside block scalars. Falls back to
+/// `None` when escapes make the text differ from the source.
+pub fn locate(file_text: &str, node_span: crate::source::Span, needle: &str) -> Option<crate::source::Span> {
+    if needle.is_empty() {
+        return None;
+    }
+    let slice = file_text.get(node_span.range())?;
+    let at = slice.find(needle)?;
+    let start = node_span.start + at;
+    Some(crate::source::Span::new(start, start + needle.len()))
+}
+
+/// Key/value pairs inside a text payload (a stringData value, a ConfigMap file): structured
+/// YAML/JSON mappings are walked, otherwise `KEY=VALUE`/`key: value` lines are read.
+/// Returns (key path, value text) for every literal value.
+pub fn embedded_pairs(text: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let trimmed = text.trim_start();
+    if trimmed.starts_with('{') || (text.contains('\n') && text.contains(':')) {
+        let loaded = crate::source::yaml::load_str(text);
+        if loaded.error.is_none() {
+            for doc in &loaded.documents {
+                if doc.root.as_map().is_none() {
+                    continue;
+                }
+                let mut path = Vec::new();
+                crate::model::walk(&doc.root, &mut path, &mut |p, key, value| {
+                    if key.is_none() {
+                        return;
+                    }
+                    if let Some(s) = literal_scalar(value) {
+                        out.push((crate::model::path_string(p), s.text.clone()));
+                    }
+                });
+            }
+            return out;
+        }
+    }
+    for line in text.lines() {
+        let line = line.trim();
+        if line.starts_with('#') || line.starts_with(';') || line.starts_with("//") {
+            continue;
+        }
+        let line = line.strip_prefix("export ").unwrap_or(line);
+        let Some(idx) = line.find(['=', ':']) else { continue };
+        let (k, v) = (line[..idx].trim(), line[idx + 1..].trim());
+        if k.is_empty() || k.contains(char::is_whitespace) || v.is_empty() {
+            continue;
+        }
+        let v = v.trim_matches(|c| c == '"' || c == '\'');
+        if !is_non_literal_text(v) {
+            out.push((k.to_string(), v.to_string()));
+        }
+    }
+    out
+}
+
+/// Quoted or block scalars are always strings; plain ones may be numbers. Either way a literal.
+pub fn style_name(s: &Scalar) -> &'static str {
+    match s.style {
+        Style::Plain => "plain",
+        Style::Quoted => "quoted",
+        Style::Block => "block",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credential_keys_and_references() {
+        let p = Policy::default();
+        for k in [
+            "password",
+            "DB_PASSWORD",
+            "clientSecret",
+            "api-key",
+            "secretKey",
+            "AWS_SECRET_KEY",
+            "privateKey",
+            ".dockerconfigjson",
+            "DATABASE_URL",
+            "tls.key",
+        ] {
+            assert!(p.is_credential_key(k), "{k} should be a credential key");
+        }
+        for k in [
+            "existingSecret",
+            "secretName",
+            "rootPasswordSecretKey",
+            "clientSecretKey",
+            "passwordSecret",
+            "secretKeyRef",
+            "VAULT_SECRET_ID_FILE",
+            "username",
+            "tokenTTL",
+            "adminPasswordSecret",
+            "passwordFile",
+        ] {
+            assert!(!p.is_credential_key(k), "{k} should not be a credential key");
+        }
+    }
+
+    #[test]
+    fn non_literal_values() {
+        for v in
+            ["{{ .Values.pw }}", "${GHCR_TOKEN}", "$(DB_PASS)", "", "  ", "$__file{/x}", "ENC[AES256_GCM,data:...]"]
+        {
+            assert!(is_non_literal_text(v), "{v:?}");
+        }
+        for v in ["hunter2", "dbpassword", "$ecret"] {
+            assert!(!is_non_literal_text(v), "{v:?}");
+        }
+    }
+
+    #[test]
+    fn url_passwords() {
+        let t = "postgres://dbuser:dbpassword@postgres:5432/app";
+        let r = credential_url_passwords(t);
+        assert_eq!(&t[r[0].clone()], "dbpassword");
+        assert!(credential_url_passwords("postgres://{{ .user }}:{{ .password | urlquery }}@db/app").is_empty());
+        assert!(credential_url_passwords("https://example.com/a:b@c").is_empty());
+        assert!(credential_url_passwords("redis://:${REDIS_PASSWORD}@redis:6379").is_empty());
+    }
+
+    #[test]
+    fn placeholders() {
+        let p = Policy::default();
+        for v in ["CHANGEME", "changeit", "<KEYCLOAK_CLIENT_SECRET>", "placeholder_token", "minioadmin"] {
+            assert!(p.is_placeholder(v), "{v}");
+        }
+        assert!(!p.is_placeholder("x8f!k2"));
+    }
+
+    #[test]
+    fn embedded_json_and_properties() {
+        let json = embedded_pairs(r#"{"client_id": "a", "secret": "s3"}"#);
+        assert!(json.iter().any(|(k, _)| k == "secret"));
+        let props = embedded_pairs("spring.datasource.password=abc\n# x=y\nurl = ${URL}\n");
+        assert_eq!(props, vec![("spring.datasource.password".to_string(), "abc".to_string())]);
+    }
+}
