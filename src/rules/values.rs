@@ -75,27 +75,32 @@ impl Policy {
     /// Whether `key` names a credential: its normalised form ends with a credential suffix and it
     /// is not reference-shaped.
     pub fn is_credential_key(&self, key: &str) -> bool {
-        if is_reference_key(key) {
-            return false;
-        }
-        let norm = normalize_key(key);
-        self.credential_suffixes.iter().any(|s| norm.ends_with(s.as_str()))
+        // Hot path (every key of every document): test the suffixes first, without allocating.
+        self.credential_suffixes.iter().any(|s| norm_ends_with(key, s)) && !is_reference_key(key)
     }
 
     /// Whether a value is a known default or placeholder: an exact (case-insensitive) match, an
-    /// angle-bracket placeholder such as `<DB_PASSWORD>`, or `placeholder…`/`dummy…`.
+    /// angle-bracket placeholder such as `<DB_PASSWORD>`, or `placeholder…`/`dummy…`/`your-…`.
     pub fn is_placeholder(&self, value: &str) -> bool {
         let v = value.trim();
         if v.len() > 2 && v.starts_with('<') && v.ends_with('>') {
             return true;
         }
-        let lower = v.to_ascii_lowercase();
-        lower.starts_with("placeholder")
-            || lower.starts_with("dummy")
-            || lower.starts_with("your-") && lower.len() > 5
-            || lower.starts_with("your_") && lower.len() > 5
+        let starts = |p: &str| v.len() >= p.len() && v.as_bytes()[..p.len()].eq_ignore_ascii_case(p.as_bytes());
+        starts("placeholder")
+            || starts("dummy")
+            || (v.len() > 5 && (starts("your-") || starts("your_")))
             || self.placeholders.iter().any(|p| p.eq_ignore_ascii_case(v))
     }
+}
+
+/// Whether `normalize_key(key)` ends with `suffix` (given normalised), without allocating.
+pub fn norm_ends_with(key: &str, suffix: &str) -> bool {
+    if !key.is_ascii() {
+        return normalize_key(key).ends_with(suffix);
+    }
+    let mut k = key.bytes().rev().filter(|b| !matches!(b, b'-' | b'_' | b'.'));
+    suffix.bytes().rev().all(|s| k.next().is_some_and(|c| c.to_ascii_lowercase() == s))
 }
 
 /// Lowercase with `-`, `_` and `.` removed: `DB_PASSWORD` → `dbpassword`.
@@ -106,7 +111,6 @@ pub fn normalize_key(key: &str) -> String {
 /// Keys that *name* a credential held elsewhere: `existingSecret`, `secretName`,
 /// `rootPasswordSecretKey`, `passwordSecret`, `secretKeyRef`, `*_FILE`, …
 pub fn is_reference_key(key: &str) -> bool {
-    let norm = normalize_key(key);
     const REF_SUFFIXES: &[&str] = &[
         "existingsecret",
         "existingsecrets",
@@ -121,7 +125,9 @@ pub fn is_reference_key(key: &str) -> bool {
         "remotekey",
         "remotekeys",
     ];
-    if REF_SUFFIXES.iter().any(|s| norm.ends_with(s)) || matches!(norm.as_str(), "passwordsecret" | "tokensecret") {
+    if REF_SUFFIXES.iter().any(|s| norm_ends_with(key, s))
+        || ["passwordsecret", "tokensecret"].iter().any(|r| norm_ends_with(key, r) && normalize_key(key) == *r)
+    {
         return true;
     }
     // camelCase `<prefix>SecretKey`/`<prefix>PasswordSecret` name a key or a Secret; the bare
@@ -136,10 +142,29 @@ pub fn is_reference_key(key: &str) -> bool {
     false
 }
 
-/// Whether a scalar's text is non-literal: a template, a placeholder for substitution, or empty.
+/// URI schemes of secret references resolved at deploy time (1Password `op inject`, helmfile
+/// vals `ref+…`, argocd-vault-plugin `<path:…>`, bank-vaults `vault:…`, cloud secret ARNs).
+const REFERENCE_PREFIXES: &[&str] = &[
+    "op://",
+    "ref+",
+    "<path:",
+    "vault:",
+    "arn:aws:secretsmanager:",
+    "arn:aws:ssm:",
+    "awssm://",
+    "akv://",
+    "gcpsm://",
+    "bws://",
+    "keeper://",
+    "doppler://",
+];
+
+/// Whether a scalar's text is non-literal: a template, a placeholder for substitution, a secret
+/// reference, or empty.
 pub fn is_non_literal_text(text: &str) -> bool {
     let t = text.trim();
-    t.is_empty()
+    REFERENCE_PREFIXES.iter().any(|p| t.starts_with(p))
+        || t.is_empty()
         || t.contains("{{")
         || t.contains("${")
         || t.contains("$(")
@@ -150,11 +175,22 @@ pub fn is_non_literal_text(text: &str) -> bool {
             && t[1..].chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_'))
 }
 
-/// A literal credential value: a non-null, non-boolean scalar whose text is not a template or
-/// substitution. Mappings (e.g. `valueFrom`) and sequences are never literal.
+/// A fill-me-in marker rather than a value: `<REQUIRED>`, `<your-client-private-key>`, also when
+/// wrapped in PEM armour. Such values are `placeholder-credential`'s business, not a leak.
+pub fn is_fill_in_marker(text: &str) -> bool {
+    let mut rest = text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with("-----"));
+    match (rest.next(), rest.next()) {
+        (Some(one), None) => one.len() > 2 && one.starts_with('<') && one.ends_with('>') && !one.contains("</"),
+        _ => false,
+    }
+}
+
+/// A literal credential value: a non-null, non-boolean scalar whose text is not a template,
+/// substitution, secret reference or fill-in marker. Mappings (e.g. `valueFrom`) and sequences
+/// are never literal.
 pub fn literal_scalar(node: &Node) -> Option<&Scalar> {
     let Value::Scalar(s) = &node.value else { return None };
-    if s.is_null() || s.as_bool().is_some() || is_non_literal_text(&s.text) {
+    if s.is_null() || s.as_bool().is_some() || is_non_literal_text(&s.text) || is_fill_in_marker(&s.text) {
         return None;
     }
     if node.tag.as_deref().is_some_and(|t| t.contains("vault") || t.starts_with("!Ref")) {
@@ -299,6 +335,14 @@ mod tests {
         for v in ["hunter2", "dbpassword", "$ecret"] {
             assert!(!is_non_literal_text(v), "{v:?}");
         }
+    }
+
+    #[test]
+    fn fill_in_markers() {
+        assert!(is_fill_in_marker("<REQUIRED>"));
+        assert!(is_fill_in_marker("-----BEGIN PRIVATE KEY-----\n<your-key>\n-----END PRIVATE KEY-----\n"));
+        assert!(!is_fill_in_marker("<b>x</b>"));
+        assert!(!is_fill_in_marker("hunter2"));
     }
 
     #[test]

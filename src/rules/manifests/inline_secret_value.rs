@@ -108,6 +108,8 @@ mod tests {
                 "kind: Secret\nstringData:\n  username: admin\n  url: https://example.com\n",
                 "kind: Secret\ntype: kubernetes.io/service-account-token\nmetadata:\n  annotations: {kubernetes.io/service-account.name: default}\n",
                 "kind: Secret\ndata:\n  password: \"\"\n",
+                "kind: Secret\nstringData:\n  token: |-\n    op://kubernetes/1password/OP_CONNECT_TOKEN\n",
+                "kind: Secret\nstringData:\n  password: <your-password>\n",
                 "kind: ConfigMap\ndata:\n  password: x\n",
                 "apiVersion: external-secrets.io/v1\nkind: Secret\nstringData: {password: x}\n",
                 "kind: Secret\nstringData:\n  config.json: '{\"clientId\": \"a\", \"secretName\": \"b\"}'\n",

@@ -2,7 +2,7 @@
 
 use crate::finding::Severity;
 use crate::model::{Object, path_string, walk};
-use crate::rules::values::literal_scalar;
+use crate::rules::values::{is_fill_in_marker, is_non_literal_text};
 use crate::rules::{DocContext, Hits, Pack, Rule, RuleMeta};
 
 pub struct PlaceholderCredential;
@@ -63,8 +63,13 @@ impl Rule for PlaceholderCredential {
             if slot == "secretKey" && is_eso {
                 return;
             }
-            let Some(s) = literal_scalar(value) else { return };
-            if !cx.policy.is_credential_key(slot) || !cx.policy.is_placeholder(&s.text) {
+            let Some(s) = value.as_scalar() else { return };
+            // Value test first: it rejects almost every scalar, and cheaply.
+            if !(cx.policy.is_placeholder(&s.text) || is_fill_in_marker(&s.text))
+                || s.is_null()
+                || is_non_literal_text(&s.text)
+                || !cx.policy.is_credential_key(slot)
+            {
                 return;
             }
             let at = path_string(p);
@@ -97,6 +102,8 @@ mod tests {
                 "auth: {rootPassword: admin}\n",
                 "env:\n  - {name: MINIO_SECRET_KEY, value: minioadmin}\n",
                 "keycloak: {clientSecret: <KEYCLOAK_CLIENT_SECRET>}\n",
+                "extraEnv:\n  - {name: GRAFANA_CLOUD_API_KEY, value: <REQUIRED>}\n",
+                "kind: Secret\nstringData:\n  tls.key: |\n    -----BEGIN PRIVATE KEY-----\n    <your-client-private-key>\n    -----END PRIVATE KEY-----\n",
             ]);
     }
 
