@@ -9,7 +9,7 @@ use crate::discover::{Candidate, FileClass};
 use crate::env::EnvInfo;
 use crate::finding::{Finding, Fingerprinter, Severity};
 use crate::report::Notice;
-use crate::rules::{self, DocContext, Hit, Hits, Scope};
+use crate::rules::{self, DocContext, FileContext, Hit, Hits, Scope};
 use crate::source::{SourceFile, Span, yaml};
 
 /// Shared, read-only state for every worker.
@@ -34,9 +34,6 @@ pub struct FileOutcome {
 const BINARY_SNIFF: usize = 8000;
 
 pub fn scan_file(c: &Candidate, env: &EnvInfo, cx: &ScanContext<'_>) -> FileOutcome {
-    if !c.class.is_structured() {
-        return FileOutcome::default();
-    }
     let notice = |message: String| FileOutcome {
         notice: Some(Notice { path: c.rel.clone(), message }),
         ..FileOutcome::default()
@@ -55,7 +52,12 @@ pub fn scan_file(c: &Candidate, env: &EnvInfo, cx: &ScanContext<'_>) -> FileOutc
         return notice(format!("not scanned: over the {} byte limit (max-file-size)", cx.config.max_file_size));
     }
     if bytes[..bytes.len().min(BINARY_SNIFF)].contains(&0) {
-        return notice("not scanned: binary file".into());
+        // Only files we would parse deserve a notice; binaries among other files are expected.
+        return if c.class.is_structured() {
+            notice("not scanned: binary file".into())
+        } else {
+            FileOutcome::default()
+        };
     }
     let (text, utf8_error) = match String::from_utf8(bytes) {
         Ok(t) => (t, None),
@@ -65,35 +67,51 @@ pub fn scan_file(c: &Candidate, env: &EnvInfo, cx: &ScanContext<'_>) -> FileOutc
         }
     };
     let file = SourceFile::new(c.rel.clone(), text);
-    let hits = if let Some(at) = utf8_error {
-        vec![parse_error_hit(Span::new(at, at), "invalid UTF-8")]
-    } else if c.class == FileClass::Ansible && file.text.trim_start().starts_with("$ANSIBLE_VAULT;") {
-        // Encrypted vault files are exactly what we want; there is nothing to parse.
-        Vec::new()
-    } else {
-        check_text(&file, c.class, env, cx)
-    };
+    let mut hits = Vec::new();
+    if c.class.is_structured() {
+        if let Some(at) = utf8_error {
+            hits.push(parse_error_hit(Span::new(at, at), "invalid UTF-8"));
+        } else if !(c.class == FileClass::Ansible && file.text.trim_start().starts_with("$ANSIBLE_VAULT;")) {
+            // (An encrypted Ansible vault file is exactly what we want; there is nothing to parse.)
+            hits.extend(check_documents(&file, c.class, env, cx));
+        }
+    }
+    hits.extend(check_file_rules(&file, c.class, env, cx));
+    let hits = dedupe(hits);
     let findings = finish(&file, hits, env, cx);
     let source = (!findings.is_empty()).then(|| Arc::new(file));
     FileOutcome { findings, notice: None, source, scanned: true }
 }
 
+/// Runs every enabled file-scope rule over the text of `file`.
+pub fn check_file_rules(file: &SourceFile, class: FileClass, env: &EnvInfo, cx: &ScanContext<'_>) -> Vec<Hit> {
+    let fcx = FileContext { file, class, env, policy: &cx.config.policy, repo_files: cx.repo_files };
+    let mut hits = Vec::new();
+    for rule in rules::REGISTRY {
+        if rule.scope() != Scope::File || !cx.config.is_enabled(rule.meta().id) {
+            continue;
+        }
+        let mut h = Hits::new(rule.meta());
+        rule.check_file(&fcx, &mut h);
+        hits.extend(h.into_vec().into_iter().filter(|h| cx.config.is_enabled(h.rule)));
+    }
+    hits
+}
+
 /// Loads `file` and runs every enabled document rule on each document.
-pub fn check_text(file: &SourceFile, class: FileClass, env: &EnvInfo, cx: &ScanContext<'_>) -> Vec<Hit> {
+pub fn check_documents(file: &SourceFile, class: FileClass, env: &EnvInfo, cx: &ScanContext<'_>) -> Vec<Hit> {
     let loaded = yaml::load(file);
     let mut hits = Vec::new();
     for doc in &loaded.documents {
         let dcx = DocContext { file, class, doc, env, policy: &cx.config.policy, repo_files: cx.repo_files };
-        let mut doc_hits = Vec::new();
         for rule in rules::REGISTRY {
             if rule.scope() != Scope::Document || !cx.config.is_enabled(rule.meta().id) {
                 continue;
             }
             let mut h = Hits::new(rule.meta());
             rule.check(&dcx, &mut h);
-            doc_hits.extend(h.into_vec());
+            hits.extend(h.into_vec());
         }
-        hits.extend(dedupe(doc_hits));
     }
     if let Some(e) = loaded.error {
         // Errors detected at end of input point at the last real character instead, so that the
@@ -144,7 +162,7 @@ fn finish(file: &SourceFile, hits: Vec<Hit>, env: &EnvInfo, cx: &ScanContext<'_>
     }
     let mut out = Vec::with_capacity(hits.len());
     for hit in hits {
-        let Some(meta) = rules::find(hit.rule).map(|r| r.meta()) else { continue };
+        let Some(meta) = rules::meta(hit.rule) else { continue };
         let default = hit.severity.unwrap_or(meta.severity);
         let Some(severity) = cfg.severity(meta.id, default) else { continue };
         let secret_text = hit.secret.and_then(|s| file.text.get(s.range()));

@@ -108,10 +108,10 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             Ok(0)
         }
         Command::Explain { rule } => {
-            let Some(r) = rules::find(&rule) else {
+            let Some(m) = rules::meta(&rule) else {
                 bail!("unknown rule `{rule}`; `secretgate rules` lists them");
             };
-            print!("{}", explain(r.meta()));
+            print!("{}", explain(m));
             Ok(0)
         }
         Command::Init { dir } => {
@@ -174,7 +174,7 @@ pub fn explain(m: &rules::RuleMeta) -> String {
 }
 
 fn print_rules(format: RulesFormat, out: &mut dyn Write) -> std::io::Result<()> {
-    let all = rules::REGISTRY.iter().map(|r| r.meta());
+    let all = rules::catalog().iter().copied();
     match format {
         RulesFormat::Text => {
             for m in all {

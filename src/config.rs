@@ -219,7 +219,7 @@ impl Config {
         };
 
         for id in raw.rules.keys() {
-            if crate::rules::find(id).is_none() {
+            if crate::rules::meta(id).is_none() {
                 return Err(err(
                     format!("unknown rule `{id}` (see `secretgate rules`)"),
                     key_span("rules", id),

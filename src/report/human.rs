@@ -84,7 +84,7 @@ fn write_finding(
 ) -> io::Result<()> {
     writeln!(out, "{}[{}]: {}", paint(finding.severity, opts.color), finding.rule, finding.message)?;
 
-    let help = finding.help.as_deref().or_else(|| rules::find(finding.rule).map(|r| r.meta().summary));
+    let help = finding.help.as_deref().or_else(|| rules::meta(finding.rule).map(|m| m.summary));
 
     match source {
         Some(source) => {

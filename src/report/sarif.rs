@@ -200,8 +200,8 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 fn descriptors(findings: &[Finding]) -> (Vec<Descriptor<'_>>, HashMap<&str, usize>) {
     let mut descriptors = Vec::new();
     let mut index = HashMap::new();
-    for rule in rules::REGISTRY {
-        let meta = rule.meta();
+    for rule in rules::catalog() {
+        let meta: &RuleMeta = rule;
         if !index.contains_key(meta.id) {
             index.insert(meta.id, descriptors.len());
             descriptors.push(registered(meta));
@@ -344,7 +344,7 @@ mod tests {
 
         let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
         let ids: Vec<&str> = rules.iter().map(|r| r["id"].as_str().unwrap()).collect();
-        let registry: Vec<&str> = rules::REGISTRY.iter().map(|r| r.meta().id).collect();
+        let registry: Vec<&str> = rules::catalog().iter().map(|m| m.id).collect();
         assert_eq!(ids, registry);
 
         let results = run["results"].as_array().unwrap();
@@ -388,7 +388,7 @@ mod tests {
         let run = &v["runs"][0];
         let result = &run["results"][1];
         let index = result["ruleIndex"].as_u64().unwrap() as usize;
-        assert_eq!(index, rules::REGISTRY.len());
+        assert_eq!(index, rules::catalog().len());
         assert_eq!(run["tool"]["driver"]["rules"][index]["id"], "not-a-registered-rule");
     }
 

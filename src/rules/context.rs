@@ -35,6 +35,15 @@ impl<'a> DocContext<'a> {
     }
 }
 
+/// What a file rule sees: the whole text of one file.
+pub struct FileContext<'a> {
+    pub file: &'a SourceFile,
+    pub class: FileClass,
+    pub env: &'a EnvInfo,
+    pub policy: &'a Policy,
+    pub repo_files: &'a HashSet<String>,
+}
+
 /// One raw result of a rule, before the engine adds positions, environments and a fingerprint.
 #[derive(Clone, Debug)]
 pub struct Hit {
@@ -59,6 +68,13 @@ pub struct Hits {
 impl Hits {
     pub fn new(meta: &'static RuleMeta) -> Self {
         Hits { meta, hits: Vec::new() }
+    }
+
+    /// Like [`Hits::report`], for a rule that reports under several ids (a declarative pack).
+    pub fn report_as(&mut self, rule: &'static str, span: Span, message: impl Into<String>) -> &mut Hit {
+        let hit = self.report(span, message);
+        hit.rule = rule;
+        hit
     }
 
     /// Starts a hit at `span`; chain `.identity()`, `.secret()`, `.help()` on the result.

@@ -6,11 +6,12 @@
 
 pub mod context;
 pub mod manifests;
+pub mod pack;
 #[cfg(test)]
 pub mod testing;
 pub mod values;
 
-pub use context::{DocContext, Hit, Hits};
+pub use context::{DocContext, FileContext, Hit, Hits};
 
 use crate::finding::Severity;
 
@@ -73,14 +74,20 @@ pub trait Rule: Sync + Send {
         Scope::Document
     }
 
-    /// Reports hits in one document.
+    /// Reports hits in one document ([`Scope::Document`] rules).
     fn check(&self, _cx: &DocContext<'_>, _hits: &mut Hits) {}
+
+    /// Reports hits in one file's text ([`Scope::File`] rules): runs on every readable text file,
+    /// structured or not.
+    fn check_file(&self, _cx: &FileContext<'_>, _hits: &mut Hits) {}
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Scope {
     /// Sees one parsed document.
     Document,
+    /// Sees the text of one file (any class).
+    File,
     /// Produced by the engine itself (loader errors); has no check of its own.
     Engine,
 }
@@ -102,8 +109,25 @@ pub fn find(id: &str) -> Option<&'static dyn Rule> {
     REGISTRY.iter().copied().find(|r| r.meta().id == id)
 }
 
+/// Every rule the binary knows, for listings and reports: the native rules in registry order,
+/// then the rules of the declarative packs embedded from `rules/*.yaml`.
+pub fn catalog() -> &'static [&'static RuleMeta] {
+    static CATALOG: std::sync::LazyLock<Vec<&'static RuleMeta>> = std::sync::LazyLock::new(|| {
+        let mut all: Vec<&'static RuleMeta> = REGISTRY.iter().map(|r| r.meta()).collect();
+        all.extend(pack::metas());
+        all
+    });
+    &CATALOG
+}
+
+/// Looks a rule's metadata up by id, native or declarative.
+pub fn meta(id: &str) -> Option<&'static RuleMeta> {
+    catalog().iter().copied().find(|m| m.id == id)
+}
+
+/// When two rules flag the same secret, the one with the lower priority wins.
 pub fn priority(id: &str) -> usize {
-    REGISTRY.iter().position(|r| r.meta().id == id).unwrap_or(usize::MAX)
+    catalog().iter().position(|m| m.id == id).unwrap_or(usize::MAX)
 }
 
 #[cfg(test)]
