@@ -1,0 +1,10 @@
+//! A Helm renderer: Go `text/template` + sprig + Helm's builtins, values layering, subcharts.
+//!
+//! Layout: [`value`] (Go's dynamic values as Helm sees them), [`template`] (lexer, parser,
+//! executor), [`funcs`] (sprig and Helm's function map), then the chart layer ([`chart`],
+//! [`values`], [`render`]) that loads charts, layers values and renders every template the way
+//! `helm template` does.
+
+pub mod funcs;
+pub mod template;
+pub mod value;

@@ -1,0 +1,116 @@
+//! Go values as a Helm template sees them.
+//!
+//! Helm decodes values files through JSON, so every number from YAML is a `float64`; `--set`
+//! numbers are `int64`; template functions return `int`/`int64` (both [`Value::Int`]). Maps are
+//! reference types in Go and sprig mutates them in place (`set`, `unset`, `merge`), so
+//! [`Value::Map`] is shared and mutable. Lists are immutable here: Go slices returned by sprig
+//! are fresh copies (`append` copies), so value semantics are faithful enough.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+/// A mutable, shared `map[string]interface{}`. `BTreeMap` gives Go's sorted iteration order
+/// (`range` and printing both sort keys).
+pub type Map = Rc<RefCell<BTreeMap<String, Value>>>;
+
+#[derive(Clone, Debug, Default)]
+pub enum Value {
+    /// Go `nil` (a missing value or an explicit `null`).
+    #[default]
+    Nil,
+    Bool(bool),
+    /// Go `int`/`int64`.
+    Int(i64),
+    /// Go `float64`.
+    Float(f64),
+    Str(Rc<str>),
+    /// `[]interface{}` (also stands for `[]string` and other slices).
+    List(Rc<Vec<Value>>),
+    Map(Map),
+    /// A Go object with fields and methods that templates reach through dot: `.Files`,
+    /// `.Capabilities`, `.Capabilities.APIVersions`, … Implemented by the chart layer.
+    Object(Rc<dyn GoObject>),
+}
+
+/// A value with Go fields and methods (`.Files.Get "x"`, `.Capabilities.APIVersions.Has "v1"`).
+pub trait GoObject: std::fmt::Debug {
+    /// The Go type name, for `%T`/`typeOf`.
+    fn type_name(&self) -> &'static str;
+    /// A field or a method without arguments (`.Capabilities.KubeVersion`).
+    fn field(&self, name: &str) -> Option<Value>;
+    /// A method call with arguments; `None` when there is no such method.
+    fn call(&self, name: &str, args: &[Value]) -> Option<Result<Value, String>>;
+    /// What `{{ . }}` prints for it.
+    fn display(&self) -> String;
+}
+
+impl Value {
+    pub fn str(s: impl Into<Rc<str>>) -> Value {
+        Value::Str(s.into())
+    }
+
+    pub fn list(items: Vec<Value>) -> Value {
+        Value::List(Rc::new(items))
+    }
+
+    pub fn map(entries: BTreeMap<String, Value>) -> Value {
+        Value::Map(Rc::new(RefCell::new(entries)))
+    }
+
+    pub fn empty_map() -> Value {
+        Value::map(BTreeMap::new())
+    }
+
+    /// Go's truth: false, 0, nil, empty string/list/map are false.
+    pub fn truthy(&self) -> bool {
+        match self {
+            Value::Nil => false,
+            Value::Bool(b) => *b,
+            Value::Int(i) => *i != 0,
+            Value::Float(f) => *f != 0.0,
+            Value::Str(s) => !s.is_empty(),
+            Value::List(l) => !l.is_empty(),
+            Value::Map(m) => !m.borrow().is_empty(),
+            Value::Object(_) => true,
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Looks up `key` in a map value.
+    pub fn get(&self, key: &str) -> Option<Value> {
+        match self {
+            Value::Map(m) => m.borrow().get(key).cloned(),
+            _ => None,
+        }
+    }
+
+    /// Go type name as `printf "%T"` / sprig `typeOf` print it.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Nil => "<nil>",
+            Value::Bool(_) => "bool",
+            Value::Int(_) => "int64",
+            Value::Float(_) => "float64",
+            Value::Str(_) => "string",
+            Value::List(_) => "[]interface {}",
+            Value::Map(_) => "map[string]interface {}",
+            Value::Object(o) => o.type_name(),
+        }
+    }
+
+    /// A deep copy (sprig `deepCopy`, and Helm's copying of values before coalescing).
+    pub fn deep_copy(&self) -> Value {
+        match self {
+            Value::List(l) => Value::list(l.iter().map(Value::deep_copy).collect()),
+            Value::Map(m) => Value::map(m.borrow().iter().map(|(k, v)| (k.clone(), v.deep_copy())).collect()),
+            other => other.clone(),
+        }
+    }
+}
