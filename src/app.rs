@@ -8,10 +8,10 @@ use rayon::prelude::*;
 
 use crate::check::{self, ScanContext};
 use crate::config::{Config, ConfigError};
-use crate::discover::{self, FileClass};
+use crate::discover;
 use crate::env::{self, Environments};
 use crate::finding::Fingerprinter;
-use crate::report::{Notice, Report};
+use crate::report::Report;
 
 #[derive(Debug, Clone, Default)]
 pub struct CheckOptions {
@@ -20,6 +20,10 @@ pub struct CheckOptions {
     /// Only files of these environments (and shared files) are scanned; empty = all.
     pub envs: Vec<String>,
     pub threads: usize,
+    /// A deployed secrets folder to audit for permissions and ownership (`--check-permissions`).
+    pub check_permissions: Option<PathBuf>,
+    /// Expected owner of the audited files, a user name or uid (default: the running user).
+    pub owner: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -32,6 +36,9 @@ pub enum CheckError {
     MissingPath(String),
     #[error("cannot start worker threads")]
     Threads(#[source] rayon::ThreadPoolBuildError),
+    #[error("--check-permissions {0}: {1}")]
+    #[diagnostic(code(secretgate::usage))]
+    Permissions(String, String),
 }
 
 /// The folder paths are reported relative to: the single directory scanned, else the current one.
@@ -44,6 +51,20 @@ pub fn scan_base(paths: &[PathBuf]) -> PathBuf {
 
 pub fn run_check(opts: &CheckOptions) -> Result<Report, CheckError> {
     let started = Instant::now();
+    if opts.paths.is_empty()
+        && let Some(target) = &opts.check_permissions
+    {
+        // An audit of a host folder alone: no content scan of the current directory.
+        let config = match &opts.config {
+            Some(p) => Config::load(p)?,
+            None => Config::default(),
+        };
+        let findings = audit_permissions(target, opts.owner.as_deref(), &config)?;
+        let mut report = Report { findings, ..Report::default() };
+        report.count();
+        report.summary.duration_ms = started.elapsed().as_millis();
+        return Ok(report);
+    }
     let paths = if opts.paths.is_empty() { vec![PathBuf::from(".")] } else { opts.paths.clone() };
     for p in &paths {
         if !p.exists() {
@@ -88,20 +109,55 @@ pub fn run_check(opts: &CheckOptions) -> Result<Report, CheckError> {
             report.sources.insert(src.path.clone(), src);
         }
     }
-    let templates = discovered.files.iter().filter(|c| c.class == FileClass::HelmTemplate).count();
-    if templates > 0 {
-        report.notices.push(Notice {
-            path: String::new(),
-            message: format!(
-                "{templates} Helm template files were not rendered (chart rendering is not in this version)"
-            ),
-        });
+    // Charts render per environment; their findings point back at templates and values lines.
+    let charts = crate::helm::scan::scan_charts(&base, &discovered.files, &environments, &opts.envs, &cx);
+    report.findings.extend(charts.findings);
+    report.notices.extend(charts.notices);
+    for src in charts.sources {
+        report.sources.entry(src.path.clone()).or_insert(src);
+    }
+    if let Some(target) = &opts.check_permissions {
+        report.findings.extend(audit_permissions(target, opts.owner.as_deref(), &config)?);
     }
     report.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     report.notices.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
     report.count();
     report.summary.duration_ms = started.elapsed().as_millis();
     Ok(report)
+}
+
+/// `--check-permissions`: audits `target` and applies the config's severity for the rule.
+fn audit_permissions(
+    target: &Path,
+    owner: Option<&str>,
+    config: &Config,
+) -> Result<Vec<crate::finding::Finding>, CheckError> {
+    use crate::rules::source::secret_file_permissions as perms;
+    let fail = |e: String| CheckError::Permissions(target.display().to_string(), e);
+    if !target.exists() {
+        return Err(CheckError::MissingPath(target.display().to_string()));
+    }
+    #[cfg(unix)]
+    {
+        let uid = match owner {
+            Some(spec) => perms::resolve_owner(spec).map_err(fail)?,
+            None => perms::current_uid(),
+        };
+        let key = std::env::var(&config.fingerprint_key_env).ok().map(String::into_bytes);
+        let found = perms::audit(target, uid, &Fingerprinter::new(key)).map_err(|e| fail(e.to_string()))?;
+        Ok(found
+            .into_iter()
+            .filter_map(|mut f| {
+                f.severity = config.severity(f.rule, f.severity)?;
+                Some(f)
+            })
+            .collect())
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (owner, config, perms::ID);
+        Err(fail("file permissions can only be audited on Unix".into()))
+    }
 }
 
 /// Writes the starter config into `dir`, refusing to overwrite one.

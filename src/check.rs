@@ -93,7 +93,9 @@ pub fn check_file_rules(file: &SourceFile, class: FileClass, env: &EnvInfo, cx: 
         }
         let mut h = Hits::new(rule.meta());
         rule.check_file(&fcx, &mut h);
-        hits.extend(h.into_vec().into_iter().filter(|h| cx.config.is_enabled(h.rule)));
+        // Disabled ids are dropped after dedupe, so that turning a specific rule off does not let a
+        // catch-all rule report the same secret instead.
+        hits.extend(h.into_vec());
     }
     hits
 }
@@ -139,7 +141,7 @@ fn parse_error_hit(span: Span, message: &str) -> Hit {
 }
 
 /// When two rules flag the same secret, keep the more specific one (earlier in the registry).
-fn dedupe(mut hits: Vec<Hit>) -> Vec<Hit> {
+pub(crate) fn dedupe(mut hits: Vec<Hit>) -> Vec<Hit> {
     hits.sort_by_key(|h| rules::priority(h.rule));
     let mut kept: Vec<Hit> = Vec::with_capacity(hits.len());
     for h in hits {

@@ -33,6 +33,8 @@ pub enum Command {
         /// A rule id, as printed by `secretgate rules`.
         rule: String,
     },
+    /// Render a Helm chart like `helm template` (same flags), with the built-in engine.
+    Render(crate::helm::command::RenderArgs),
     /// Write a commented starter `.secretgate.yaml`.
     Init {
         /// Folder to write it in.
@@ -66,6 +68,14 @@ pub struct CheckArgs {
     /// Worker threads (default: one per core).
     #[arg(short = 'j', long, default_value_t = 0)]
     pub threads: usize,
+    /// Also audit a deployed secrets folder (or file) on this host: files 0600, folders 0700,
+    /// owned by `--owner`. Without positional paths, only the audit runs.
+    #[arg(long, value_name = "PATH")]
+    pub check_permissions: Option<PathBuf>,
+    /// Expected owner for `--check-permissions`: a user name or uid (default: the user running
+    /// the check).
+    #[arg(long, value_name = "USER", requires = "check_permissions")]
+    pub owner: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -114,6 +124,16 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             print!("{}", explain(m));
             Ok(0)
         }
+        Command::Render(args) => match crate::helm::command::run(&args) {
+            Ok(text) => {
+                use std::io::Write as _;
+                let mut out = std::io::stdout().lock();
+                out.write_all(text.as_bytes())?;
+                out.flush()?;
+                Ok(0)
+            }
+            Err(message) => Err(anyhow::Error::new(Rendered(format!("Error: {message}")))),
+        },
         Command::Init { dir } => {
             let path = app::init(&dir).with_context(|| format!("cannot write a config in {}", dir.display()))?;
             eprintln!("wrote {}", path.display());
@@ -134,7 +154,14 @@ fn check(args: CheckArgs) -> anyhow::Result<i32> {
             formats.len()
         );
     }
-    let opts = CheckOptions { paths: args.paths, config: args.config, envs: args.envs, threads: args.threads };
+    let opts = CheckOptions {
+        paths: args.paths,
+        config: args.config,
+        envs: args.envs,
+        threads: args.threads,
+        check_permissions: args.check_permissions,
+        owner: args.owner,
+    };
     let report = app::run_check(&opts).map_err(|e| Rendered(format!("{:?}", miette::Report::new(e))))?;
 
     let no_color = args.no_color || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
@@ -178,7 +205,7 @@ fn print_rules(format: RulesFormat, out: &mut dyn Write) -> std::io::Result<()> 
     match format {
         RulesFormat::Text => {
             for m in all {
-                writeln!(out, "{:<28} {:<10} {:<8} {}", m.id, m.pack.as_str(), m.severity.as_str(), m.summary)?;
+                writeln!(out, "{:<34} {:<16} {:<8} {}", m.id, m.pack.as_str(), m.severity.as_str(), m.summary)?;
             }
         }
         RulesFormat::Json => {

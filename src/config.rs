@@ -65,6 +65,10 @@ struct RawConfig {
     allowlist: RawAllowlist,
     /// Name of the environment variable holding the fingerprint key.
     fingerprint_key_env: Option<String>,
+    /// Helm releases to render per environment instead of the chart's defaults.
+    releases: Vec<RawRelease>,
+    /// Extra declarative rule packs (`rules/*.yaml` format), relative to the config file.
+    rule_packs: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -72,6 +76,32 @@ struct RawConfig {
 struct RawEnv {
     paths: Vec<String>,
     managed: Option<bool>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+struct RawRelease {
+    /// Chart folder, relative to the scanned root.
+    chart: String,
+    /// Release name (default: the chart's name).
+    name: Option<String>,
+    /// Namespace; `{env}` is replaced by the environment name.
+    namespace: Option<String>,
+    /// Values files layered in order over the chart's `values.yaml`; `{env}` is replaced.
+    values: Vec<String>,
+    /// Environments the release is rendered for (default: every known environment).
+    environments: Vec<String>,
+}
+
+/// A configured Helm release.
+#[derive(Debug, Clone, Default)]
+pub struct Release {
+    /// Chart folder relative to the scanned root, with a trailing `/` (empty for the root).
+    pub chart: String,
+    pub name: Option<String>,
+    pub namespace: Option<String>,
+    pub values: Vec<String>,
+    pub environments: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -141,6 +171,7 @@ pub struct Config {
     pub allow_paths: GlobSet,
     pub allow_regexes: Vec<Regex>,
     pub fingerprint_key_env: String,
+    pub releases: Vec<Release>,
 }
 
 impl Default for Config {
@@ -156,6 +187,7 @@ impl Default for Config {
             allow_paths: GlobSet::empty(),
             allow_regexes: Vec::new(),
             fingerprint_key_env: "SECRETGATE_FINGERPRINT_KEY".into(),
+            releases: Vec::new(),
         }
     }
 }
@@ -218,6 +250,19 @@ impl Config {
             b.build().map_err(|e| err(e.to_string(), item_span(section, 0), "these globs"))
         };
 
+        // Before the `rules:` check, so that settings for the packs' own ids validate.
+        let base = Path::new(name).parent().unwrap_or(Path::new(""));
+        let rule_packs = crate::rules::pack::load_user_packs(base, &raw.rule_packs).map_err(|e| match e {
+            crate::rules::pack::UserPackError::Read { index, message } => {
+                err(message, item_span(&["rule-packs"], index), "this rule pack")
+            }
+            crate::rules::pack::UserPackError::Invalid(p) => ConfigError::Invalid(Box::new(InvalidConfig {
+                message: format!("rule pack {}: {}", p.path, p.message),
+                src: NamedSource::new(p.path, p.text),
+                span: (p.span.start, p.span.len().max(1)).into(),
+                label: "here".into(),
+            })),
+        })?;
         for id in raw.rules.keys() {
             if crate::rules::meta(id).is_none() {
                 return Err(err(
@@ -256,6 +301,7 @@ impl Config {
         let mut policy = Policy::default();
         policy.credential_suffixes.extend(raw.credential_keys.iter().map(|k| crate::rules::values::normalize_key(k)));
         policy.placeholders.extend(raw.placeholders.iter().cloned());
+        policy.rule_packs = rule_packs;
 
         Ok(Config {
             path: None,
@@ -268,6 +314,20 @@ impl Config {
             allow_paths: globs(&["allowlist", "paths"], &raw.allowlist.paths)?,
             allow_regexes,
             fingerprint_key_env: raw.fingerprint_key_env.unwrap_or_else(|| "SECRETGATE_FINGERPRINT_KEY".into()),
+            releases: raw
+                .releases
+                .into_iter()
+                .map(|r| {
+                    let chart = r.chart.trim_matches('/').trim_start_matches("./").to_string();
+                    Release {
+                        chart: if chart.is_empty() || chart == "." { String::new() } else { format!("{chart}/") },
+                        name: r.name,
+                        namespace: r.namespace,
+                        values: r.values,
+                        environments: r.environments,
+                    }
+                })
+                .collect(),
         })
     }
 
@@ -325,6 +385,9 @@ rules:
 # Extra key suffixes (lowercase, without - _ .) that mark a credential, and extra placeholders.
 credential-keys: []
 placeholders: []
+
+# Extra declarative rule packs (the format of the built-in rules/*.yaml), relative to this file.
+rule-packs: []
 
 # Findings to drop: by path glob, or by a regex matched against the key path or value.
 allowlist:

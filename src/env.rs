@@ -18,6 +18,8 @@ pub struct EnvInfo {
     /// Whether the strict checks apply: the file's environment is managed, or the file is shared
     /// and some environment using it is managed (shared files count as the strictest user).
     pub managed: bool,
+    /// The file belongs to no environment of its own (base values, `_shared/`, plain manifests).
+    pub shared: bool,
 }
 
 /// Resolves a relative path to an environment name, from the config first, then the defaults.
@@ -58,12 +60,12 @@ impl Environments {
 
     pub fn info(&self, config: &Config, env: Option<&str>) -> EnvInfo {
         match env {
-            Some(name) => EnvInfo { envs: vec![name.to_string()], managed: config.is_managed(name) },
+            Some(name) => EnvInfo { envs: vec![name.to_string()], managed: config.is_managed(name), shared: false },
             None => {
                 // Strictest first: reporters that show one environment show the managed one.
                 let mut envs: Vec<String> = self.known.iter().cloned().collect();
                 envs.sort_by_key(|e| !config.is_managed(e));
-                EnvInfo { envs, managed: self.any_managed }
+                EnvInfo { envs, managed: self.any_managed, shared: true }
             }
         }
     }

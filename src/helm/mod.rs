@@ -5,6 +5,12 @@
 //! [`values`], [`render`]) that loads charts, layers values and renders every template the way
 //! `helm template` does.
 
+pub mod chart;
+pub mod command;
 pub mod funcs;
+pub mod objects;
+pub mod render;
+pub mod scan;
 pub mod template;
 pub mod value;
+pub mod values;

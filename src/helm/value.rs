@@ -114,3 +114,10 @@ impl Value {
         }
     }
 }
+
+/// Go's `%v` formatting (`fmt.Sprint`), as templates print values.
+impl std::fmt::Display for Value {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&crate::helm::template::fmt::sprint_value(self))
+    }
+}

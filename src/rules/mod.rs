@@ -5,11 +5,16 @@
 //! Adding a rule means adding that file and one line to [`REGISTRY`].
 
 pub mod context;
+pub mod helm;
 pub mod manifests;
 pub mod pack;
+pub mod source;
+#[cfg(test)]
+pub mod testgen;
 #[cfg(test)]
 pub mod testing;
 pub mod values;
+pub mod vault;
 
 pub use context::{DocContext, FileContext, Hit, Hits};
 
@@ -103,6 +108,21 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &manifests::credential_in_url::CredentialInUrl,
     &manifests::placeholder_credential::PlaceholderCredential,
     &manifests::parse_error::ParseError,
+    &helm::helm_render_error::HelmRenderError,
+    &helm::create_secret_toggle::CreateSecretToggle,
+    &helm::existing_secret_unset::ExistingSecretUnset,
+    &helm::helm_random_secret::HelmRandomSecret,
+    &helm::no_local_fallback::NoLocalFallback,
+    &source::pattern_packs::PatternPacks,
+    &vault::vault_policy_overbroad::VaultPolicyOverbroad,
+    &vault::vault_role_ttl::VaultRoleTtl,
+    &vault::vault_tls_disabled::VaultTlsDisabled,
+    &vault::vault_auto_unseal_in_prod::VaultAutoUnsealInProd,
+    &vault::vault_root_token_stored::VaultRootTokenStored,
+    &vault::vault_dev_server::VaultDevServer,
+    &source::dotenv_credential::DotenvCredential,
+    &source::ansible_vault_unencrypted::AnsibleVaultUnencrypted,
+    &source::secret_file_permissions::SecretFilePermissions,
 ];
 
 pub fn find(id: &str) -> Option<&'static dyn Rule> {
@@ -122,7 +142,7 @@ pub fn catalog() -> &'static [&'static RuleMeta] {
 
 /// Looks a rule's metadata up by id, native or declarative.
 pub fn meta(id: &str) -> Option<&'static RuleMeta> {
-    catalog().iter().copied().find(|m| m.id == id)
+    catalog().iter().copied().find(|m| m.id == id).or_else(|| pack::user_meta(id))
 }
 
 /// When two rules flag the same secret, the one with the lower priority wins.
@@ -163,17 +183,34 @@ mod registry_tests {
 
     /// Every rule file under a pack folder must be registered; catches a file added without its
     /// registry line.
-    #[test]
-    fn every_rule_file_is_registered() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/rules/manifests");
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let name = entry.unwrap().file_name().into_string().unwrap();
-            let Some(stem) = name.strip_suffix(".rs") else { continue };
-            if stem == "mod" {
+    /// Rule files in every pack folder under `src/rules/` (folder, file name), minus `mod.rs`.
+    fn rule_files() -> Vec<(String, String)> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/rules");
+        let mut out = Vec::new();
+        for folder in std::fs::read_dir(&root).unwrap() {
+            let folder = folder.unwrap();
+            if !folder.file_type().unwrap().is_dir() {
                 continue;
             }
-            let id = stem.replace('_', "-");
-            assert!(find(&id).is_some(), "src/rules/manifests/{name} defines no registered rule `{id}`");
+            let fname = folder.file_name().into_string().unwrap();
+            for entry in std::fs::read_dir(folder.path()).unwrap() {
+                let name = entry.unwrap().file_name().into_string().unwrap();
+                if name.ends_with(".rs") && name != "mod.rs" && !NOT_RULES.contains(&name.as_str()) {
+                    out.push((fname.clone(), name));
+                }
+            }
+        }
+        out
+    }
+
+    /// Helper modules inside pack folders that are not rules themselves.
+    const NOT_RULES: &[&str] = &["hcl.rs", "common.rs"];
+
+    #[test]
+    fn every_rule_file_is_registered() {
+        for (folder, name) in rule_files() {
+            let id = name.trim_end_matches(".rs").replace('_', "-");
+            assert!(find(&id).is_some(), "src/rules/{folder}/{name} defines no registered rule `{id}`");
         }
     }
 
@@ -181,9 +218,13 @@ mod registry_tests {
     /// only checks that the per-rule test modules exist by looking for them in the source.
     #[test]
     fn every_rule_has_pass_and_fail_cases() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/rules/manifests");
+        let files = rule_files();
         for rule in REGISTRY {
-            let file = dir.join(format!("{}.rs", rule.meta().id.replace('-', "_")));
+            let name = format!("{}.rs", rule.meta().id.replace('-', "_"));
+            let Some((folder, _)) = files.iter().find(|(_, n)| *n == name) else {
+                panic!("no file {name} for rule {} in any pack folder", rule.meta().id);
+            };
+            let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/rules").join(folder).join(&name);
             let text = std::fs::read_to_string(&file).unwrap();
             assert!(
                 (text.contains(".pass(") || text.contains("let pass"))

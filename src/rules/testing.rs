@@ -7,13 +7,15 @@ use crate::env::EnvInfo;
 use crate::source::{Position, SourceFile, yaml};
 
 use super::values::Policy;
-use super::{DocContext, Hit, Hits, Rule};
+use super::{DocContext, FileContext, Hit, Hits, Rule, Scope};
 
 pub struct RuleTester {
     rule: &'static dyn Rule,
     env: EnvInfo,
     class: FileClass,
     repo_files: HashSet<String>,
+    /// Path of the case file; file-scope rules read it (classification, file names).
+    path: String,
 }
 
 /// A hit with the position of its span, for assertions.
@@ -26,7 +28,13 @@ pub struct Located {
 
 impl RuleTester {
     pub fn new(rule: &'static dyn Rule) -> Self {
-        RuleTester { rule, env: EnvInfo::default(), class: FileClass::Manifest, repo_files: HashSet::new() }
+        RuleTester {
+            rule,
+            env: EnvInfo::default(),
+            class: FileClass::Manifest,
+            repo_files: HashSet::new(),
+            path: "case.yaml".into(),
+        }
     }
 
     pub fn managed(mut self, managed: bool) -> Self {
@@ -45,8 +53,35 @@ impl RuleTester {
         self
     }
 
-    /// Runs the rule over every document of `text`.
+    /// Names the case file (relative path) and classifies it the way discovery would; for
+    /// file-scope rules, which look at names and classes.
+    pub fn path(mut self, rel: &str) -> Self {
+        self.path = rel.to_string();
+        self.class = crate::discover::classify(rel, &Default::default());
+        self
+    }
+
+    /// Runs a file-scope rule over the whole of `text`, as the file at [`RuleTester::path`].
+    pub fn run_file(&self, text: &str) -> Vec<Located> {
+        let file = SourceFile::new(self.path.clone(), text.to_string());
+        let policy = Policy::default();
+        let cx = FileContext {
+            file: &file,
+            class: self.class,
+            env: &self.env,
+            policy: &policy,
+            repo_files: &self.repo_files,
+        };
+        let mut hits = Hits::new(self.rule.meta());
+        self.rule.check_file(&cx, &mut hits);
+        hits.into_vec().into_iter().map(|hit| locate_hit(&file, hit)).collect()
+    }
+
+    /// Runs the rule over every document of `text` (over the whole file for file-scope rules).
     pub fn run(&self, text: &str) -> Vec<Located> {
+        if self.rule.scope() == Scope::File {
+            return self.run_file(text);
+        }
         let file = SourceFile::new("case.yaml".into(), text.to_string());
         let loaded = yaml::load(&file);
         assert!(loaded.error.is_none(), "test case does not parse: {:?}\n{text}", loaded.error);
@@ -97,4 +132,15 @@ impl RuleTester {
         }
         self
     }
+}
+
+/// Checks a file-scope hit for leaks the way [`RuleTester::run`] does, and locates it.
+fn locate_hit(file: &SourceFile, hit: Hit) -> Located {
+    let secret = hit.secret.map(|s| file.text[s.range()].to_string());
+    if let Some(secret) = secret.filter(|s| s.len() >= 3) {
+        assert!(!hit.message.contains(&secret), "message leaks the secret: {}", hit.message);
+        assert!(!hit.identity.contains(&secret), "identity leaks the secret: {}", hit.identity);
+    }
+    assert!(!hit.identity.is_empty(), "hit without identity: {hit:?}");
+    Located { start: file.position(hit.span.start), text: file.text[hit.span.range()].to_string(), hit }
 }

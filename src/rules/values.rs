@@ -60,6 +60,8 @@ pub const DEFAULT_PLACEHOLDERS: &[&str] = &[
 pub struct Policy {
     pub credential_suffixes: Vec<String>,
     pub placeholders: Vec<String>,
+    /// Declarative rules loaded from the config's `rule-packs:` files.
+    pub rule_packs: Option<std::sync::Arc<super::pack::PackSet>>,
 }
 
 impl Default for Policy {
@@ -67,6 +69,7 @@ impl Default for Policy {
         Policy {
             credential_suffixes: DEFAULT_CREDENTIAL_SUFFIXES.iter().map(|s| s.to_string()).collect(),
             placeholders: DEFAULT_PLACEHOLDERS.iter().map(|s| s.to_string()).collect(),
+            rule_packs: None,
         }
     }
 }

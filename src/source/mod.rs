@@ -2,6 +2,7 @@
 //! YAML/JSON tree that every rule reads.
 
 pub mod de;
+pub mod hcl;
 pub mod yaml;
 
 use std::ops::Range;

@@ -152,6 +152,72 @@ pub struct Loaded {
 
 /// Parses every document in `file`.
 pub fn load(file: &SourceFile) -> Loaded {
+    let first = load_strict(file);
+    match &first.error {
+        Some(e) if e.message.contains("invalid indentation") && closes_flow_at_line_start(&file.text, e.offset) => {
+            load_lenient(file).unwrap_or(first)
+        }
+        _ => first,
+    }
+}
+
+/// libyaml (and so Kubernetes, Helm and PyYAML) accepts a flow collection whose closing `}`/`]`
+/// sits at column 1 inside a block mapping; saphyr does not. Values files use that JSON-ish style
+/// often enough that reporting it as a parse error would be a false positive.
+fn closes_flow_at_line_start(text: &str, offset: usize) -> bool {
+    matches!(text.as_bytes().get(offset), Some(b'}' | b']'))
+        && (offset == 0 || text.as_bytes().get(offset - 1) == Some(&b'\n'))
+}
+
+/// Re-parses with one space inserted before each offending closing bracket (at most 64), then
+/// maps every span back to the original text.
+fn load_lenient(file: &SourceFile) -> Option<Loaded> {
+    let mut text = file.text.clone();
+    // Insertion points in the patched text, ascending.
+    let mut inserted: Vec<usize> = Vec::new();
+    for _ in 0..64 {
+        let patched = SourceFile::new(file.path.clone(), text.clone());
+        let mut loaded = load_strict(&patched);
+        match &loaded.error {
+            Some(e) if e.message.contains("invalid indentation") && closes_flow_at_line_start(&text, e.offset) => {
+                let at = e.offset;
+                text.insert(at, ' ');
+                let pos = inserted.partition_point(|&p| p < at);
+                for p in &mut inserted[pos..] {
+                    *p += 1;
+                }
+                inserted.insert(pos, at);
+            }
+            _ => {
+                let unshift = |o: usize| o - inserted.partition_point(|&p| p < o);
+                for d in &mut loaded.documents {
+                    remap(&mut d.root, &unshift);
+                }
+                if let Some(e) = &mut loaded.error {
+                    e.offset = unshift(e.offset);
+                }
+                return Some(loaded);
+            }
+        }
+    }
+    None
+}
+
+fn remap(node: &mut Node, f: &dyn Fn(usize) -> usize) {
+    node.span = Span::new(f(node.span.start), f(node.span.end));
+    match &mut node.value {
+        Value::Scalar(_) => {}
+        Value::Seq(items) => items.iter_mut().for_each(|n| remap(n, f)),
+        Value::Map(entries) => {
+            for e in entries {
+                remap(&mut e.key, f);
+                remap(&mut e.value, f);
+            }
+        }
+    }
+}
+
+fn load_strict(file: &SourceFile) -> Loaded {
     let mut builder = Builder::new(file);
     let mut parser = Parser::new_from_str(&file.text);
     let mut out = Loaded::default();
@@ -456,6 +522,18 @@ mod tests {
         let block: String = (0..10_000).map(|i| format!("{}k:\n", " ".repeat(i))).collect();
         let (_, l) = load_text(&block);
         assert!(l.error.is_some());
+    }
+
+    #[test]
+    fn flow_mapping_closed_at_column_one_parses_like_libyaml() {
+        let (f, l) = load_text("a: {\n  \"b\": \"1\",\n  \"c\": \"2\",\n}\nd: [\n  x,\n]\ne: 3\n");
+        assert!(l.error.is_none(), "{:?}", l.error);
+        let root = &l.documents[0].root;
+        let c = root.at(&["a", "c"]).unwrap();
+        assert_eq!(&f.text[c.span.range()], "\"2\"");
+        let e = root.get("e").unwrap();
+        assert_eq!(&f.text[e.span.range()], "3");
+        assert_eq!(f.position(e.span.start).line, 8);
     }
 
     #[test]

