@@ -24,6 +24,8 @@ pub struct CheckOptions {
     pub check_permissions: Option<PathBuf>,
     /// Expected owner of the audited files, a user name or uid (default: the running user).
     pub owner: Option<String>,
+    /// Only rules of these packs run (`--pack`); empty = all.
+    pub packs: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -72,10 +74,18 @@ pub fn run_check(opts: &CheckOptions) -> Result<Report, CheckError> {
         }
     }
     let base = scan_base(&paths);
-    let config = match &opts.config {
+    let mut config = match &opts.config {
         Some(p) => Config::load(p)?,
         None => Config::discover(&base)?,
     };
+    if !opts.packs.is_empty() {
+        for m in crate::rules::catalog() {
+            if !opts.packs.iter().any(|p| p == m.pack.as_str()) {
+                config.rules.insert(m.id.to_string(), crate::config::RuleSetting::Off);
+            }
+        }
+    }
+    let render_charts = opts.packs.is_empty() || opts.packs.iter().any(|p| p == "helm" || p == "manifests");
     let threads =
         if opts.threads == 0 { std::thread::available_parallelism().map_or(2, |n| n.get()) } else { opts.threads };
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().map_err(CheckError::Threads)?;
@@ -110,7 +120,11 @@ pub fn run_check(opts: &CheckOptions) -> Result<Report, CheckError> {
         }
     }
     // Charts render per environment; their findings point back at templates and values lines.
-    let charts = crate::helm::scan::scan_charts(&base, &discovered.files, &environments, &opts.envs, &cx);
+    let charts = if render_charts {
+        crate::helm::scan::scan_charts(&base, &discovered.files, &environments, &opts.envs, &cx)
+    } else {
+        crate::helm::scan::ChartOutcome::default()
+    };
     report.findings.extend(charts.findings);
     report.notices.extend(charts.notices);
     for src in charts.sources {

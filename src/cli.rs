@@ -65,6 +65,9 @@ pub struct CheckArgs {
     /// Never colour the human report (`NO_COLOR` is honoured too).
     #[arg(long)]
     pub no_color: bool,
+    /// Only run the rules of this pack (`manifests`, `helm`, `source`, `vault`, …); repeatable.
+    #[arg(long = "pack", value_name = "PACK", value_parser = ["manifests", "helm", "external-secrets", "fixtures", "references", "vault", "source", "meta"])]
+    pub packs: Vec<String>,
     /// Worker threads (default: one per core).
     #[arg(short = 'j', long, default_value_t = 0)]
     pub threads: usize,
@@ -161,6 +164,7 @@ fn check(args: CheckArgs) -> anyhow::Result<i32> {
         threads: args.threads,
         check_permissions: args.check_permissions,
         owner: args.owner,
+        packs: args.packs,
     };
     let report = app::run_check(&opts).map_err(|e| Rendered(format!("{:?}", miette::Report::new(e))))?;
 

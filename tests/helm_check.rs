@@ -86,3 +86,15 @@ fn missing_dependency_is_a_finding_at_its_entry() {
     assert_eq!((f.start.line, f.start.column), (5, 3));
     assert!(f.message.contains("missing in charts/ directory: postgresql"), "{}", f.message);
 }
+
+#[test]
+fn schema_violation_points_at_the_values_line() {
+    let report = check("testdata/helm-errors");
+    let f = report.findings.iter().find(|f| f.path == "charts/schema-bound/values-production.yaml").unwrap();
+    assert_eq!(f.rule, "helm-render-error");
+    assert_eq!((f.start.line, f.start.column), (1, 11));
+    assert!(f.message.contains("values.schema.json") && f.message.contains("/replicas"), "{}", f.message);
+    assert_eq!(f.envs, vec!["production"]);
+    // The chart's own defaults satisfy the schema: no finding for the other environments.
+    assert_eq!(report.findings.iter().filter(|f| f.path.starts_with("charts/schema-bound")).count(), 1);
+}

@@ -110,6 +110,9 @@ pub enum RenderError {
     /// A rendered manifest is not valid YAML; `partial` is what Helm prints with `--debug`.
     #[error("{message}")]
     InvalidYaml { message: String, partial: String },
+    /// The values do not meet a chart's `values.schema.json`.
+    #[error("values don't meet the specifications of the schema(s) in the following chart(s):\n{0}")]
+    Schema(String),
     /// Dependencies named in `Chart.yaml` but not vendored under `charts/`.
     #[error("An error occurred while checking for chart dependencies. You may need to run `helm dependency build` to fetch missing dependencies: found in Chart.yaml, but missing in charts/ directory: {}", .0.join(", "))]
     MissingDependencies(Vec<String>),
@@ -181,6 +184,11 @@ pub fn render(mut chart: Chart, opts: &RenderOptions) -> Result<Output, RenderEr
         ("Service".to_string(), Value::str("Helm")),
     ]));
     let vals = values::coalesce_values(&chart, &opts.values);
+    let mut schema_errors = String::new();
+    validate_schemas(&chart, &vals, &mut schema_errors);
+    if !schema_errors.is_empty() {
+        return Err(RenderError::Schema(schema_errors));
+    }
 
     // Collect templates with their scoped dot, as Helm's recAllTpls does.
     let mut renderables: Vec<(String, String, Value)> = Vec::new();
@@ -277,6 +285,51 @@ fn collect(
         out.push((name, String::from_utf8_lossy(&t.data).into_owned(), dot));
     }
     next
+}
+
+/// Helm's `ValidateAgainstSchema`: each chart's `values.schema.json` against its values scope,
+/// recursively. Offline: remote `$ref`s are not fetched (a schema that needs one is skipped).
+fn validate_schemas(chart: &Chart, vals: &Values, out: &mut String) {
+    if let Some(schema) = &chart.schema
+        && let Ok(schema) = serde_json::from_slice::<serde_json::Value>(schema)
+        && let Ok(validator) = jsonschema::validator_for(&schema)
+    {
+        let instance = to_json(&Value::map(vals.clone()));
+        let errors: Vec<String> =
+            validator.iter_errors(&instance).map(|e| format!("- at '{}': {}", e.instance_path(), e)).collect();
+        if !errors.is_empty() {
+            out.push_str(&format!("{}:\n{}\n", chart.name, errors.join("\n")));
+        }
+    }
+    for sub in &chart.dependencies {
+        match vals.get(&sub.name) {
+            Some(Value::Map(m)) => {
+                let scope = m.borrow().clone();
+                validate_schemas(sub, &scope, out);
+            }
+            None | Some(Value::Nil) => {}
+            Some(other) => {
+                out.push_str(&format!(
+                    "{}:\ninvalid type for values: expected object (map), got {}\n",
+                    sub.name,
+                    other.type_name()
+                ));
+            }
+        }
+    }
+}
+
+/// Values as JSON, for schema validation.
+fn to_json(v: &Value) -> serde_json::Value {
+    match v {
+        Value::Nil | Value::Object(_) => serde_json::Value::Null,
+        Value::Bool(b) => serde_json::Value::Bool(*b),
+        Value::Int(i) => serde_json::Value::from(*i),
+        Value::Float(f) => serde_json::Number::from_f64(*f).map_or(serde_json::Value::Null, serde_json::Value::Number),
+        Value::Str(s) => serde_json::Value::String(s.to_string()),
+        Value::List(l) => serde_json::Value::Array(l.iter().map(to_json).collect()),
+        Value::Map(m) => serde_json::Value::Object(m.borrow().iter().map(|(k, v)| (k.clone(), to_json(v))).collect()),
+    }
 }
 
 /// `releaseutil.SplitManifests`: split on `---` at line starts, drop empty documents.

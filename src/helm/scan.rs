@@ -119,6 +119,14 @@ impl Scan<'_> {
             out.renders += 1;
             match render::render(chart.clone(), &opts) {
                 Ok(rendered) => check_rendered(dir, abs_dir, &rendered, &layers, &plan.env, cx, out),
+                Err(RenderError::Schema(msg)) => {
+                    let (path, at) = schema_location(dir, &msg, &layers);
+                    let message = format!(
+                        "chart cannot render: values don't meet the chart's values.schema.json: {}",
+                        msg.replace('\n', " ")
+                    );
+                    push_error(out, cx, base, &path, at, &message, &plan.env);
+                }
                 Err(e) => {
                     let (at, message) = error_location(dir, abs_dir, &e);
                     push_error(out, cx, base, &at.0, at.1, &message, &plan.env);
@@ -205,6 +213,25 @@ fn read_layer(abs: std::path::PathBuf, rel: &str) -> Option<ValuesLayer> {
     let file = SourceFile::new(rel.to_string(), text);
     let root = yaml::load(&file).documents.into_iter().next().map(|d| d.root);
     Some(ValuesLayer { file, root })
+}
+
+/// A schema violation points at the values line of the offending key (`- at '/a/b'`), searching
+/// the layers from the last; else at the chart's `values.schema.json`.
+fn schema_location(dir: &str, msg: &str, layers: &[&ValuesLayer]) -> (String, Option<(usize, usize)>) {
+    let path: Option<Vec<String>> = msg.split_once("- at '").and_then(|(_, r)| r.split_once('\'')).map(|(p, _)| {
+        p.split('/').filter(|s| !s.is_empty()).map(|s| s.replace("~1", "/").replace("~0", "~")).collect()
+    });
+    if let Some(path) = path.filter(|p| !p.is_empty()) {
+        for layer in layers.iter().rev() {
+            let Some(root) = &layer.root else { continue };
+            let keys: Vec<&str> = path.iter().map(String::as_str).collect();
+            if let Some(node) = root.at(&keys) {
+                let p = layer.file.position(node.span.start);
+                return (layer.file.path.clone(), Some((p.line, p.column)));
+            }
+        }
+    }
+    (format!("{dir}values.schema.json"), None)
 }
 
 /// Where a render error points: the template file and line named in Helm's message, else the
