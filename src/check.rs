@@ -38,19 +38,16 @@ pub fn scan_file(c: &Candidate, env: &EnvInfo, cx: &ScanContext<'_>) -> FileOutc
         notice: Some(Notice { path: c.rel.clone(), message }),
         ..FileOutcome::default()
     };
-    if c.size > cx.config.max_file_size {
-        return notice(format!(
-            "not scanned: {} bytes is over the {} byte limit (max-file-size)",
-            c.size, cx.config.max_file_size
-        ));
-    }
-    let bytes = match std::fs::read(&c.abs) {
-        Ok(b) => b,
+    let bytes = match read_capped(&c.abs, cx.config.max_file_size) {
+        Ok(Ok(b)) => b,
+        Ok(Err(size)) => {
+            return notice(format!(
+                "not scanned: {size} bytes is over the {} byte limit (max-file-size)",
+                cx.config.max_file_size
+            ));
+        }
         Err(e) => return notice(format!("not scanned: cannot read ({e})")),
     };
-    if bytes.len() as u64 > cx.config.max_file_size {
-        return notice(format!("not scanned: over the {} byte limit (max-file-size)", cx.config.max_file_size));
-    }
     if bytes[..bytes.len().min(BINARY_SNIFF)].contains(&0) {
         // Only files we would parse deserve a notice; binaries among other files are expected.
         return if c.class.is_structured() {
@@ -81,6 +78,24 @@ pub fn scan_file(c: &Candidate, env: &EnvInfo, cx: &ScanContext<'_>) -> FileOutc
     let findings = finish(&file, hits, env, cx);
     let source = (!findings.is_empty()).then(|| Arc::new(file));
     FileOutcome { findings, notice: None, source, scanned: true }
+}
+
+/// Reads a file unless it is larger than `limit` (then `Ok(Err(size))`), with one open and one
+/// fstat: the walker does not stat files, which saves a path lookup per file.
+fn read_capped(path: &std::path::Path, limit: u64) -> std::io::Result<Result<Vec<u8>, u64>> {
+    use std::io::Read;
+    let mut f = std::fs::File::open(path)?;
+    let size = f.metadata()?.len();
+    if size > limit {
+        return Ok(Err(size));
+    }
+    let mut buf = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    // `take` guards against a file that grows while we read it.
+    let read = (&mut f).take(limit + 1).read_to_end(&mut buf)?;
+    if read as u64 > limit {
+        return Ok(Err(read as u64));
+    }
+    Ok(Ok(buf))
 }
 
 /// Runs every enabled file-scope rule over the text of `file`.

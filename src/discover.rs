@@ -69,7 +69,6 @@ pub struct Candidate {
     /// Relative to the scan base, `/`-separated.
     pub rel: String,
     pub class: FileClass,
-    pub size: u64,
 }
 
 #[derive(Debug, Default)]
@@ -81,7 +80,7 @@ pub struct Discovered {
 /// Walks `roots` (files or directories) and returns every candidate, sorted by path.
 /// `base` is what paths are reported relative to.
 pub fn discover(base: &Path, roots: &[PathBuf], config: &Config, threads: usize) -> Discovered {
-    let found: Mutex<Vec<(PathBuf, String, u64)>> = Mutex::new(Vec::new());
+    let found: Mutex<Vec<(PathBuf, String)>> = Mutex::new(Vec::new());
     let notices: Mutex<Vec<Notice>> = Mutex::new(Vec::new());
     let canon_base = base.canonicalize().unwrap_or_else(|_| base.to_path_buf());
 
@@ -147,9 +146,8 @@ pub fn discover(base: &Path, roots: &[PathBuf], config: &Config, threads: usize)
                 if config.exclude.is_match(&rel) || config.include.as_ref().is_some_and(|inc| !inc.is_match(&rel)) {
                     return WalkState::Continue;
                 }
-                let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
                 if let Ok(mut f) = found.lock() {
-                    f.push((entry.into_path(), rel, size));
+                    f.push((entry.into_path(), rel));
                 }
                 WalkState::Continue
             })
@@ -161,15 +159,15 @@ pub fn discover(base: &Path, roots: &[PathBuf], config: &Config, threads: usize)
     found.dedup_by(|a, b| a.1 == b.1);
     let chart_dirs: BTreeSet<String> = found
         .iter()
-        .filter_map(|(_, rel, _)| {
+        .filter_map(|(_, rel)| {
             rel.strip_suffix("Chart.yaml").filter(|d| d.is_empty() || d.ends_with('/')).map(str::to_string)
         })
         .collect();
     let files = found
         .into_iter()
-        .map(|(abs, rel, size)| {
+        .map(|(abs, rel)| {
             let class = classify(&rel, &chart_dirs);
-            Candidate { abs, rel, class, size }
+            Candidate { abs, rel, class }
         })
         .collect();
     let mut notices = notices.into_inner().unwrap_or_default();

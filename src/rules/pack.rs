@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::{Arc, LazyLock, RwLock};
+use std::sync::{Arc, LazyLock, OnceLock, RwLock};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use globset::{Glob, GlobSet, GlobSetBuilder};
@@ -144,10 +144,10 @@ pub enum Check {
 pub struct PatternRule {
     pub meta: &'static RuleMeta,
     pub name: &'static str,
-    pub regex: Regex,
-    /// Capture indexes that may hold the secret, in order; the first that participates wins.
-    secret_groups: Vec<usize>,
-    key_group: Option<usize>,
+    pattern: String,
+    /// Compiled on first use: a scan only compiles the rules whose keywords occur, which keeps the
+    /// start-up cost of 88 large regexes off small runs. Packs are validated when loaded.
+    compiled: OnceLock<Option<Compiled>>,
     pub entropy: Option<f64>,
     pub checks: Vec<Check>,
     allow_regexes: Vec<Regex>,
@@ -156,6 +156,33 @@ pub struct PatternRule {
     allow_paths: GlobSet,
     pub keywords: Vec<String>,
     pub examples: Examples,
+}
+
+/// A rule's regex with the capture groups that matter.
+struct Compiled {
+    regex: Regex,
+    /// Capture indexes that may hold the secret, in order; the first that participates wins.
+    secret_groups: Vec<usize>,
+    key_group: Option<usize>,
+}
+
+impl Compiled {
+    fn new(pattern: &str) -> Result<Compiled, String> {
+        let regex =
+            RegexBuilder::new(pattern).size_limit(REGEX_SIZE_LIMIT).build().map_err(|e| format!("bad regex: {e}"))?;
+        let names: Vec<(usize, &str)> =
+            regex.capture_names().enumerate().filter_map(|(i, n)| n.map(|n| (i, n))).collect();
+        let mut secret_groups: Vec<usize> =
+            names.iter().filter(|(_, n)| n.starts_with("secret")).map(|(i, _)| *i).collect();
+        if secret_groups.is_empty() {
+            if regex.captures_len() < 2 {
+                return Err("the regex needs a capture group for the secret (named `secret`, or group 1)".into());
+            }
+            secret_groups.push(1);
+        }
+        let key_group = names.iter().find(|(_, n)| *n == "key").map(|(i, _)| *i);
+        Ok(Compiled { regex, secret_groups, key_group })
+    }
 }
 
 /// What a scan found: the rule, the secret, and the key that names it when the rule captures one.
@@ -205,9 +232,12 @@ impl PackSet {
             }
         }
         // Standard semantics: the overlapping search must see a keyword inside another one.
+        // A full DFA: every file goes through this overlapping search, so speed beats the few
+        // hundred kilobytes it costs.
         let prefilter = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .build(&patterns)
             .ok()
             .filter(|_| !patterns.is_empty());
@@ -241,9 +271,10 @@ impl PackSet {
             if !rule.allow_paths.is_empty() && rule.allow_paths.is_match(path) {
                 continue;
             }
-            for caps in rule.regex.captures_iter(text) {
-                let Some(secret) = rule.secret_groups.iter().find_map(|&g| caps.get(g)) else { continue };
-                let key = rule.key_group.and_then(|g| caps.get(g));
+            let Some(c) = rule.compiled() else { continue };
+            for caps in c.regex.captures_iter(text) {
+                let Some(secret) = c.secret_groups.iter().find_map(|&g| caps.get(g)) else { continue };
+                let key = c.key_group.and_then(|g| caps.get(g));
                 if rule.accepts(secret.as_str(), key.map(|k| k.as_str()), policy) {
                     out.push(PackMatch {
                         rule,
@@ -257,6 +288,12 @@ impl PackSet {
 }
 
 impl PatternRule {
+    /// The compiled regex; `None` only for a pattern that failed validation, which loading
+    /// already rejects.
+    fn compiled(&self) -> Option<&Compiled> {
+        self.compiled.get_or_init(|| Compiled::new(&self.pattern).ok()).as_ref()
+    }
+
     /// Entropy, stopwords, allowlists and checks on one candidate.
     pub fn accepts(&self, secret: &str, key: Option<&str>, policy: &Policy) -> bool {
         let lower = secret.to_ascii_lowercase();
@@ -501,25 +538,21 @@ fn load_pack(path: &str, text: &str, taken: &mut Vec<String>) -> Result<Vec<Patt
         if r.entropy.is_some_and(|e| !(0.0..=8.0).contains(&e)) {
             return Err(err("`entropy` is in bits per byte, between 0 and 8".into(), at("entropy")));
         }
-        let regex = RegexBuilder::new(&r.regex)
-            .size_limit(REGEX_SIZE_LIMIT)
-            .build()
+        // Validate the regex cheaply (syntax and groups, no automaton); compile on first use.
+        let ast = regex_syntax::ast::parse::Parser::new()
+            .parse(&r.regex)
             .map_err(|e| err(format!("bad regex: {e}"), at("regex")))?;
-        let names: Vec<(usize, &str)> =
-            regex.capture_names().enumerate().filter_map(|(i, n)| n.map(|n| (i, n))).collect();
-        let mut secret_groups: Vec<usize> =
-            names.iter().filter(|(_, n)| n.starts_with("secret")).map(|(i, _)| *i).collect();
-        if secret_groups.is_empty() {
-            if regex.captures_len() < 2 {
-                return Err(err(
-                    "the regex needs a capture group for the secret (named `secret`, or group 1)".into(),
-                    at("regex"),
-                ));
-            }
-            secret_groups.push(1);
+        regex_syntax::hir::translate::Translator::new()
+            .translate(&r.regex, &ast)
+            .map_err(|e| err(format!("bad regex: {e}"), at("regex")))?;
+        let (names, groups) = capture_groups(&ast);
+        if !names.iter().any(|n| n.starts_with("secret")) && groups == 0 {
+            return Err(err(
+                "the regex needs a capture group for the secret (named `secret`, or group 1)".into(),
+                at("regex"),
+            ));
         }
-        let key_group = names.iter().find(|(_, n)| *n == "key").map(|(i, _)| *i);
-        if r.checks.contains(&Check::CredentialKey) && key_group.is_none() {
+        if r.checks.contains(&Check::CredentialKey) && !names.iter().any(|n| n == "key") {
             return Err(err("the `credential-key` check needs a capture group named `key`".into(), at("checks")));
         }
         let compile_all = |field: &str, pats: &[String]| -> Result<Vec<Regex>, PackError> {
@@ -555,9 +588,8 @@ fn load_pack(path: &str, text: &str, taken: &mut Vec<String>) -> Result<Vec<Patt
         out.push(PatternRule {
             meta,
             name: r.name.leak(),
-            regex,
-            secret_groups,
-            key_group,
+            pattern: r.regex,
+            compiled: OnceLock::new(),
             entropy: r.entropy,
             checks: r.checks,
             allow_regexes,
@@ -569,6 +601,33 @@ fn load_pack(path: &str, text: &str, taken: &mut Vec<String>) -> Result<Vec<Patt
         });
     }
     Ok(out)
+}
+
+/// Names of the named groups and the number of capturing groups in a parsed regex.
+fn capture_groups(ast: &regex_syntax::ast::Ast) -> (Vec<String>, usize) {
+    use regex_syntax::ast::{Ast, GroupKind};
+    let (mut names, mut count) = (Vec::new(), 0usize);
+    let mut stack = vec![ast];
+    while let Some(node) = stack.pop() {
+        match node {
+            Ast::Group(g) => {
+                match &g.kind {
+                    GroupKind::CaptureIndex(_) => count += 1,
+                    GroupKind::CaptureName { name, .. } => {
+                        count += 1;
+                        names.push(name.name.clone());
+                    }
+                    GroupKind::NonCapturing(_) => {}
+                }
+                stack.push(&g.ast);
+            }
+            Ast::Repetition(r) => stack.push(&r.ast),
+            Ast::Alternation(a) => stack.extend(a.asts.iter()),
+            Ast::Concat(c) => stack.extend(c.asts.iter()),
+            _ => {}
+        }
+    }
+    (names, count)
 }
 
 fn native_ids() -> Vec<String> {

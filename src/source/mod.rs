@@ -53,7 +53,7 @@ impl SourceFile {
     pub fn new(path: String, text: String) -> Self {
         let mut line_starts = Vec::with_capacity(text.len() / 32 + 1);
         line_starts.push(0);
-        line_starts.extend(memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+        line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
         SourceFile { path, text, line_starts }
     }
 
@@ -111,10 +111,6 @@ impl SourceFile {
 /// Counts characters in a UTF-8 byte slice that is known to start on a char boundary.
 fn char_count(bytes: &[u8]) -> usize {
     bytes.iter().filter(|&&b| (b & 0xC0) != 0x80).count()
-}
-
-fn memchr_iter(needle: u8, haystack: &[u8]) -> impl Iterator<Item = usize> + '_ {
-    haystack.iter().enumerate().filter(move |&(_, &b)| b == needle).map(|(i, _)| i)
 }
 
 #[cfg(test)]

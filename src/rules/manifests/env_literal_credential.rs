@@ -50,10 +50,11 @@ impl Rule for EnvLiteralCredential {
         let mut path = Vec::new();
         walk(&cx.doc.root, &mut path, &mut |p, key, list| {
             let Some(key) = key.and_then(|k| k.as_str()) else { return };
-            if !key.to_ascii_lowercase().contains("env") {
+            // Cheap tests first: this runs for every key of every document.
+            let Some(items) = list.as_seq() else { return };
+            if !key.as_bytes().windows(3).any(|w| w.eq_ignore_ascii_case(b"env")) {
                 return;
             }
-            let Some(items) = list.as_seq() else { return };
             for (i, item) in items.iter().enumerate() {
                 let (Some(name), Some(value)) = (item.get_str("name"), item.get("value")) else { continue };
                 if literal_scalar(value).is_none() || !cx.policy.is_credential_key(name) {

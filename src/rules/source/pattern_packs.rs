@@ -154,7 +154,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let abs = dir.path().join(name);
         std::fs::write(&abs, text).unwrap();
-        let c = Candidate { abs, rel: name.into(), class: FileClass::Other, size: text.len() as u64 };
+        let c = Candidate { abs, rel: name.into(), class: FileClass::Other };
         let fingerprinter = Fingerprinter::new(None);
         let repo_files = HashSet::new();
         let cx = ScanContext { config, fingerprinter: &fingerprinter, repo_files: &repo_files };
