@@ -23,13 +23,16 @@ gen=$out/gen50k
 
 # The same regex set as the pattern packs, one per line, for rg.
 python3 - "$out/source-patterns.txt" <<'PY'
-import glob, sys, yaml
+import glob, re, sys, yaml
 pats = []
 for f in sorted(glob.glob("rules/*.yaml")):
     doc = yaml.safe_load(open(f))
     for r in doc.get("rules", doc) if isinstance(doc, dict) else doc:
         if isinstance(r, dict) and r.get("regex"):
-            pats.append(r["regex"].replace("\n", ""))
+            # rg joins -f patterns into one alternation: drop group names (duplicates there) and
+            # scope each pattern's inline flags with a group of its own.
+            pat = re.sub(r"\(\?P<[^>]+>", "(", r["regex"].replace("\n", ""))
+            pats.append(f"(?:{pat})")
 open(sys.argv[1], "w").write("\n".join(pats) + "\n")
 print(f"{len(pats)} patterns", file=sys.stderr)
 PY
@@ -48,7 +51,7 @@ bench_tree() { # name dir with_detect_secrets
   files=$(find "$dir" -type f | wc -l)
   hyperfine -N -i --warmup 1 --runs 5 --export-json "$out/source-$name.json" \
     -n secretgate "$sg check $dir --pack source --format json -o /dev/null --fail-on never" \
-    -n rg "rg -c --no-messages -f $out/source-patterns.txt $dir" \
+    -n rg "rg -U -c --no-messages -f $out/source-patterns.txt $dir" \
     -n ripsecrets "$tools/cargo/bin/ripsecrets $dir" >/dev/null
   read -r sg_t rg_t rs_t < <(python3 -c "import json;r=json.load(open('$out/source-$name.json'))['results'];print(*[f\"{x['mean']:.3f}\" for x in r])")
   local ds_t="—"
@@ -73,7 +76,7 @@ bench_tree gen50k "$gen" no
   echo "# Source-pack benchmark"
   echo
   echo "Produced by \`bench/source_bench.sh\` on $(date -u +%Y-%m-%d), $(nproc) cores. secretgate: \`check --pack source\` (all $npat pattern"
-  echo "rules plus dotenv/ansible/permission rules, JSON report written); rg: the same $npat regexes (\`rg -c -f\`);"
+  echo "rules plus dotenv/ansible/permission rules, JSON report written); rg: the same $npat regexes (\`rg -U -c -f\`, multi-line because PEM blocks span lines);"
   echo "ripsecrets $("$tools/cargo/bin/ripsecrets" --version 2>/dev/null | awk '{print $2}'); detect-secrets $("$tools/venv/bin/detect-secrets" --version 2>/dev/null) (\`scan --all-files\`, single run)."
   echo "secretgate/rg/ripsecrets: hyperfine mean of 5 runs after 1 warm-up."
   echo
