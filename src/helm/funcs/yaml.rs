@@ -470,30 +470,38 @@ fn error_map(msg: String) -> Value {
 
 fn from_json(_: &mut FuncEnv, args: &[Value]) -> Result<Value, String> {
     arity("fromJson", args, 1)?;
-    let text = str_arg(args, 0)?;
-    Ok(match parse_json(&text) {
-        Ok(v @ Value::Map(_)) => v,
-        Ok(Value::Nil) => Value::empty_map(),
-        Ok(other) => error_map(format!(
-            "json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
-            go_kind_word(&other)
-        )),
-        Err(e) => error_map(e),
-    })
+    Ok(decoded_map(parse_json(&str_arg(args, 0)?), "", go_kind_word))
 }
 
 fn from_json_array(_: &mut FuncEnv, args: &[Value]) -> Result<Value, String> {
     arity("fromJsonArray", args, 1)?;
-    let text = str_arg(args, 0)?;
-    Ok(match parse_json(&text) {
+    Ok(decoded_list(parse_json(&str_arg(args, 0)?), "", go_kind_word))
+}
+
+/// `fromJson`/`fromYaml`: the map, `{}` for null, else Helm's `{"Error": …}` with Go's message.
+fn decoded_map(parsed: Result<Value, String>, prefix: &str, kind: fn(&Value) -> &'static str) -> Value {
+    match parsed {
+        Ok(v @ Value::Map(_)) => v,
+        Ok(Value::Nil) => Value::empty_map(),
+        Ok(other) => error_map(format!(
+            "{prefix}json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
+            kind(&other)
+        )),
+        Err(e) => error_map(e),
+    }
+}
+
+/// `fromJsonArray`/`fromYamlArray`: the list, `[]` for null, else a one-item list with the error.
+fn decoded_list(parsed: Result<Value, String>, prefix: &str, kind: fn(&Value) -> &'static str) -> Value {
+    match parsed {
         Ok(v @ Value::List(_)) => v,
         Ok(Value::Nil) => Value::list(Vec::new()),
         Ok(other) => Value::list(vec![Value::str(format!(
-            "json: cannot unmarshal {} into Go value of type []interface {{}}",
-            go_kind_word(&other)
+            "{prefix}json: cannot unmarshal {} into Go value of type []interface {{}}",
+            kind(&other)
         ))]),
         Err(e) => Value::list(vec![Value::str(e)]),
-    })
+    }
 }
 
 fn must_from_json(_: &mut FuncEnv, args: &[Value]) -> Result<Value, String> {
@@ -972,31 +980,16 @@ fn unmarshal_kind(v: &Value) -> &'static str {
 
 fn from_yaml(_: &mut FuncEnv, args: &[Value]) -> Result<Value, String> {
     arity("fromYaml", args, 1)?;
-    let text = str_arg(args, 0)?;
-    Ok(match parse_yaml(&text) {
-        Ok(v @ Value::Map(_)) => v,
-        Ok(Value::Nil) => Value::empty_map(),
-        Ok(other) => error_map(format!(
-            "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
-            unmarshal_kind(&other)
-        )),
-        Err(e) => error_map(e),
-    })
+    Ok(decoded_map(parse_yaml(&str_arg(args, 0)?), YAML_JSON_PREFIX, unmarshal_kind))
 }
 
 fn from_yaml_array(_: &mut FuncEnv, args: &[Value]) -> Result<Value, String> {
     arity("fromYamlArray", args, 1)?;
-    let text = str_arg(args, 0)?;
-    Ok(match parse_yaml(&text) {
-        Ok(v @ Value::List(_)) => v,
-        Ok(Value::Nil) => Value::list(Vec::new()),
-        Ok(other) => Value::list(vec![Value::str(format!(
-            "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type []interface {{}}",
-            unmarshal_kind(&other)
-        ))]),
-        Err(e) => Value::list(vec![Value::str(e)]),
-    })
+    Ok(decoded_list(parse_yaml(&str_arg(args, 0)?), YAML_JSON_PREFIX, unmarshal_kind))
 }
+
+/// sigs.k8s.io/yaml's prefix for type errors after its YAML→JSON step.
+const YAML_JSON_PREFIX: &str = "error unmarshaling JSON: while decoding JSON: ";
 
 // =============================================================================================
 // YAML emitting.
