@@ -162,11 +162,15 @@ pub fn load(file: &SourceFile) -> Loaded {
 }
 
 /// libyaml (and so Kubernetes, Helm and PyYAML) accepts a flow collection whose closing `}`/`]`
-/// sits at column 1 inside a block mapping; saphyr does not. Values files use that JSON-ish style
-/// often enough that reporting it as a parse error would be a false positive.
+/// starts a line at the indentation of the key that opened it; saphyr does not. Values files use
+/// that JSON-ish style often enough that reporting it as a parse error would be a false positive.
 fn closes_flow_at_line_start(text: &str, offset: usize) -> bool {
-    matches!(text.as_bytes().get(offset), Some(b'}' | b']'))
-        && (offset == 0 || text.as_bytes().get(offset - 1) == Some(&b'\n'))
+    let bytes = text.as_bytes();
+    if !matches!(bytes.get(offset), Some(b'}' | b']')) {
+        return false;
+    }
+    let line_start = text[..offset.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
+    bytes[line_start..offset].iter().all(|b| *b == b' ')
 }
 
 /// Re-parses with one space inserted before each offending closing bracket (at most 64), then
@@ -526,7 +530,8 @@ mod tests {
 
     #[test]
     fn flow_mapping_closed_at_column_one_parses_like_libyaml() {
-        let (f, l) = load_text("a: {\n  \"b\": \"1\",\n  \"c\": \"2\",\n}\nd: [\n  x,\n]\ne: 3\n");
+        let (f, l) =
+            load_text("a: {\n  \"b\": \"1\",\n  \"c\": \"2\",\n}\nd: [\n  x,\n]\ne: 3\nf:\n  g: {\n    h: 1,\n  }\n");
         assert!(l.error.is_none(), "{:?}", l.error);
         let root = &l.documents[0].root;
         let c = root.at(&["a", "c"]).unwrap();
@@ -534,6 +539,7 @@ mod tests {
         let e = root.get("e").unwrap();
         assert_eq!(&f.text[e.span.range()], "3");
         assert_eq!(f.position(e.span.start).line, 8);
+        assert_eq!(root.at(&["f", "g", "h"]).and_then(Node::as_str), Some("1"));
     }
 
     #[test]
