@@ -65,7 +65,9 @@ pub fn scan_file(c: &Candidate, env: &EnvInfo, cx: &ScanContext<'_>) -> FileOutc
     };
     let file = SourceFile::new(c.rel.clone(), text);
     let mut hits = Vec::new();
-    if c.class.is_structured() {
+    // With no document rule enabled (e.g. `--pack source`), YAML is not parsed at all; a file
+    // that does not parse is then nobody's business but `parse-error`'s, which is off too.
+    if c.class.is_structured() && documents_wanted(cx) {
         if let Some(at) = utf8_error {
             hits.push(parse_error_hit(Span::new(at, at), "invalid UTF-8"));
         } else if !(c.class == FileClass::Ansible && file.text.trim_start().starts_with("$ANSIBLE_VAULT;")) {
@@ -78,6 +80,14 @@ pub fn scan_file(c: &Candidate, env: &EnvInfo, cx: &ScanContext<'_>) -> FileOutc
     let findings = finish(&file, hits, env, cx);
     let source = (!findings.is_empty()).then(|| Arc::new(file));
     FileOutcome { findings, notice: None, source, scanned: true }
+}
+
+/// Whether any document rule (or `parse-error`) is enabled.
+fn documents_wanted(cx: &ScanContext<'_>) -> bool {
+    rules::REGISTRY
+        .iter()
+        .filter(|r| r.scope() == Scope::Document || r.meta().id == rules::manifests::parse_error::ID)
+        .any(|r| cx.config.is_enabled(r.meta().id))
 }
 
 /// Reads a file unless it is larger than `limit` (then `Ok(Err(size))`), with one open and one

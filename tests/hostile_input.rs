@@ -117,3 +117,18 @@ fn ignore_files_are_honoured_like_git() {
     let paths: Vec<&str> = r.findings.iter().map(|f| f.path.as_str()).collect();
     assert_eq!(paths, vec!["sub/kept/d.yaml"]);
 }
+
+#[test]
+fn documents_are_not_parsed_when_no_document_rule_runs() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "broken.yaml", b"a: [1, 2\n");
+    let opts = |packs: &[&str]| CheckOptions {
+        paths: vec![tmp.path().to_path_buf()],
+        packs: packs.iter().map(|p| p.to_string()).collect(),
+        ..Default::default()
+    };
+    let only_source = run_check(&opts(&["source"])).unwrap();
+    assert!(only_source.findings.is_empty(), "{:?}", only_source.findings);
+    let with_manifests = run_check(&opts(&["manifests"])).unwrap();
+    assert_eq!(with_manifests.findings.iter().map(|f| f.rule).collect::<Vec<_>>(), vec!["parse-error"]);
+}
