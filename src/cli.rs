@@ -135,7 +135,13 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
                 out.flush()?;
                 Ok(0)
             }
-            Err(message) => Err(anyhow::Error::new(Rendered(format!("Error: {message}")))),
+            Err(failure) => {
+                use std::io::Write as _;
+                let mut out = std::io::stdout().lock();
+                out.write_all(failure.stdout.as_bytes())?;
+                out.flush()?;
+                Err(anyhow::Error::new(Rendered(format!("Error: {}", failure.message))))
+            }
         },
         Command::Init { dir } => {
             let path = app::init(&dir).with_context(|| format!("cannot write a config in {}", dir.display()))?;

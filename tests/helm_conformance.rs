@@ -102,6 +102,13 @@ fn helm_template_conformance() {
                 if out.status.success() {
                     failures.push(format!("{name}: expected a failure, got success"));
                 }
+                // With --debug Helm prints the rendered output before the error; that part must
+                // match too (the error's wording comes from a different YAML parser).
+                let golden = std::fs::read_to_string(dir.join(golden)).unwrap();
+                let printed = golden.split("Error: ").next().unwrap_or("");
+                if stdout != printed {
+                    failures.push(format!("{name}: stdout before the error differs\n{}", first_diff(printed, &stdout)));
+                }
             }
         }
     }

@@ -51,12 +51,25 @@ pub struct RenderArgs {
     pub debug: bool,
 }
 
+/// A failed render: what goes to stdout anyway (`--debug` output), and Helm's error text.
+#[derive(Debug)]
+pub struct Failure {
+    pub stdout: String,
+    pub message: String,
+}
+
+impl From<String> for Failure {
+    fn from(message: String) -> Self {
+        Failure { stdout: String::new(), message }
+    }
+}
+
 /// Runs the command: the rendered text on success, Helm's error text otherwise.
-pub fn run(args: &RenderArgs) -> Result<String, String> {
+pub fn run(args: &RenderArgs) -> Result<String, Failure> {
     let (name, chart_path) = match args.args.as_slice() {
         [chart] => (None, chart.clone()),
         [name, chart] => (Some(name.clone()), chart.clone()),
-        _ => return Err("\"secretgate render\" requires at least 1 argument".into()),
+        _ => return Err(Failure::from("\"secretgate render\" requires at least 1 argument".to_string())),
     };
     let mut user = Values::new();
     for f in &args.values {
@@ -92,11 +105,11 @@ pub fn run(args: &RenderArgs) -> Result<String, String> {
     };
     match render::render(chart, &opts) {
         Ok(out) => Ok(out.text),
-        Err(RenderError::InvalidYaml { message, partial }) if args.debug => Err(format!("{partial}{message}")),
+        Err(RenderError::InvalidYaml { message, partial }) if args.debug => Err(Failure { stdout: partial, message }),
         Err(RenderError::InvalidYaml { message, .. }) => {
-            Err(format!("{message}\n\nUse --debug flag to render out invalid YAML"))
+            Err(format!("{message}\n\nUse --debug flag to render out invalid YAML").into())
         }
-        Err(e) => Err(e.to_string()),
+        Err(e) => Err(e.to_string().into()),
     }
 }
 

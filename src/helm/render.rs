@@ -384,7 +384,7 @@ fn assemble(chart: &Chart, mut files: Vec<RenderedFile>, opts: &RenderOptions) -
         for doc in split_manifests(&f.text) {
             let head = super::funcs::yaml::parse_yaml(&doc).map_err(|e| RenderError::InvalidYaml {
                 message: format!("YAML parse error on {}: {e}", f.name),
-                partial: String::new(),
+                partial: debug_dump(&files),
             })?;
             let kind = head.get("kind").and_then(|k| k.as_str().map(str::to_string)).unwrap_or_default();
             let annotations = head.get("metadata").and_then(|m| m.get("annotations"));
@@ -442,6 +442,17 @@ fn assemble(chart: &Chart, mut files: Vec<RenderedFile>, opts: &RenderOptions) -
     let mut all = manifests;
     all.extend(hooks.into_iter().filter(|h| !(opts.skip_tests && h.is_test_hook)));
     Ok(Output { text, files, manifests: all, notes, origins: BTreeMap::new() })
+}
+
+/// What `helm template --debug` prints when the output is not valid YAML: every rendered file,
+/// trimmed as the release manifest is.
+fn debug_dump(files: &[RenderedFile]) -> String {
+    let all: String = files
+        .iter()
+        .filter(|f| !f.name.ends_with("NOTES.txt") && !f.text.trim().is_empty())
+        .map(|f| format!("---\n# Source: {}\n{}\n", f.name, f.text))
+        .collect();
+    format!("{}\n", all.trim())
 }
 
 /// `--show-only`: keep the documents whose `# Source:` path (without the chart name) matches.

@@ -24,8 +24,6 @@ pub struct ChartOutcome {
     pub findings: Vec<Finding>,
     pub notices: Vec<Notice>,
     pub sources: Vec<Arc<SourceFile>>,
-    pub charts: usize,
-    pub renders: usize,
 }
 
 /// One values layer used by a render, kept with spans so that rendered values can be traced.
@@ -56,7 +54,6 @@ pub fn scan_charts(
         }
         let Some(chart_file) = files.iter().find(|c| c.rel == format!("{dir}Chart.yaml")) else { continue };
         let Some(abs_dir) = chart_file.abs.parent() else { continue };
-        out.charts += 1;
         let scan = Scan { base, files, environments, only_envs, cx };
         scan.chart(dir, abs_dir, &mut out);
     }
@@ -116,7 +113,6 @@ impl Scan<'_> {
                 values: user,
                 ..RenderOptions::default()
             };
-            out.renders += 1;
             match render::render(chart.clone(), &opts) {
                 Ok(rendered) => check_rendered(dir, abs_dir, &rendered, &layers, &plan.env, cx, out),
                 Err(RenderError::Schema(msg)) => {
