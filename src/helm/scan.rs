@@ -114,7 +114,7 @@ impl Scan<'_> {
                 ..RenderOptions::default()
             };
             match render::render(chart.clone(), &opts) {
-                Ok(rendered) => check_rendered(dir, abs_dir, &rendered, &layers, &plan.env, cx, out),
+                Ok(rendered) => check_rendered(dir, base, &rendered, &layers, &plan.env, cx, out),
                 Err(RenderError::Schema(msg)) => {
                     let (path, at) = schema_location(dir, &msg, &layers);
                     let message = format!(
@@ -306,7 +306,7 @@ fn push_error(
 
 fn check_rendered(
     dir: &str,
-    abs_dir: &Path,
+    base: &Path,
     rendered: &render::Output,
     layers: &[&ValuesLayer],
     env: &EnvInfo,
@@ -326,15 +326,22 @@ fn check_rendered(
                 let line = file.position(hit.span.start).line;
                 let (tpl, tpl_line) = map_line(f, line, dir, &rendered.origins);
                 let msg = format!("chart renders invalid YAML in {}: {}", f.name, hit.message);
-                push_error(out, cx, &abs_dir_base(abs_dir, dir), &tpl, Some((tpl_line, 1)), &msg, env);
+                push_error(out, cx, base, &tpl, Some((tpl_line, 1)), &msg, env);
                 continue;
             }
             let Some(severity) = cx.config.severity(meta.id, hit.severity.unwrap_or(meta.severity)) else { continue };
             let rendered_line = file.position(hit.span.start).line;
             let (path, tpl_line) = map_line(f, rendered_line, dir, &rendered.origins);
-            let template_text =
-                std::fs::read_to_string(abs_dir.join(path.strip_prefix(dir).unwrap_or(&path))).unwrap_or_default();
-            let tpl_file = SourceFile::new(path.clone(), template_text);
+            // One read per template, however many findings and renders point into it.
+            let tpl_file = match out.sources.iter().find(|s| s.path == path) {
+                Some(loaded) => loaded.clone(),
+                None => {
+                    let text = std::fs::read_to_string(base.join(&path)).unwrap_or_default();
+                    let loaded = Arc::new(SourceFile::new(path.clone(), text));
+                    out.sources.push(loaded.clone());
+                    loaded
+                }
+            };
             let secret = hit.secret.and_then(|s| file.text.get(s.range()));
             let rendered_line_text = &file.text[file.line_start(rendered_line)..file.line_end(rendered_line)];
             let (column, secret_spans) = template_column(&tpl_file, tpl_line, rendered_line_text, secret);
@@ -356,21 +363,8 @@ fn check_rendered(
                 related,
                 secret_spans,
             });
-            if !out.sources.iter().any(|s| s.path == path) {
-                out.sources.push(Arc::new(tpl_file));
-            }
         }
     }
-}
-
-/// The scan base, given a chart's absolute folder and its relative path.
-fn abs_dir_base(abs_dir: &Path, dir: &str) -> std::path::PathBuf {
-    let depth = dir.trim_end_matches('/').split('/').filter(|s| !s.is_empty()).count();
-    let mut p = abs_dir.to_path_buf();
-    for _ in 0..depth {
-        p.pop();
-    }
-    p
 }
 
 /// Maps a rendered line to the template file (relative to the scan base) and line.

@@ -19,18 +19,8 @@ pub fn parse_values(text: &str) -> Result<Values, String> {
         Value::Nil => Ok(Values::new()),
         other => Err(format!(
             "error unmarshaling JSON: json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
-            json_kind(&other)
+            super::funcs::yaml::go_kind_word(&other)
         )),
-    }
-}
-
-fn json_kind(v: &Value) -> &'static str {
-    match v {
-        Value::List(_) => "array",
-        Value::Str(_) => "string",
-        Value::Bool(_) => "bool",
-        Value::Int(_) | Value::Float(_) => "number",
-        _ => "value",
     }
 }
 

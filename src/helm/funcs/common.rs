@@ -526,6 +526,13 @@ pub fn slice_str(s: &str, start: i64, end: i64) -> Result<String, String> {
     Ok(lossy(&s.as_bytes()[start as usize..end as usize]))
 }
 
+/// Calls a function with fresh state and prints its result as `%v`: the shape most function
+/// tests assert on.
+#[cfg(test)]
+pub(crate) fn call_go_string(f: super::Func, args: Vec<Value>) -> Result<String, String> {
+    f(&mut super::FuncEnv::default(), &args).map(|v| go_string(&v))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1151,12 +1151,9 @@ fn duration_truncate_to(_: &mut FuncEnv, args: &[Value]) -> Result<Value, String
 
 #[cfg(test)]
 mod tests {
-    use super::super::common::go_string;
     use super::*;
 
-    fn call(f: Func, args: Vec<Value>) -> Result<String, String> {
-        f(&mut FuncEnv::default(), &args).map(|v| go_string(&v))
-    }
+    use super::super::common::call_go_string as call;
     fn st(s: &str) -> Value {
         Value::str(s)
     }

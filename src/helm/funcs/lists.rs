@@ -277,12 +277,9 @@ fn seq(_: &mut FuncEnv, args: &[Value]) -> Result<Value, String> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::common::go_string;
     use super::*;
 
-    fn call(f: Func, args: Vec<Value>) -> Result<String, String> {
-        f(&mut FuncEnv::default(), &args).map(|v| go_string(&v))
-    }
+    use super::super::common::call_go_string as call;
     fn st(v: &str) -> Value {
         Value::str(v)
     }

@@ -337,9 +337,7 @@ fn mulf(_: &mut FuncEnv, args: &[Value]) -> Result<Value, String> {
 mod tests {
     use super::*;
 
-    fn call(f: Func, args: Vec<Value>) -> Result<String, String> {
-        f(&mut FuncEnv::default(), &args).map(|v| go_string(&v))
-    }
+    use super::super::common::call_go_string as call;
     fn i(n: i64) -> Value {
         Value::Int(n)
     }

@@ -452,7 +452,8 @@ pub fn parse_json(text: &str) -> Result<Value, String> {
     Ok(v)
 }
 
-fn go_kind_word(v: &Value) -> &'static str {
+/// The JSON kind Go's `encoding/json` names in "cannot unmarshal X into …" errors.
+pub fn go_kind_word(v: &Value) -> &'static str {
     match v {
         Value::List(_) => "array",
         Value::Map(_) => "object",

@@ -976,36 +976,19 @@ fn parse_number(text: &str, kind: Kind) -> Result<Number, String> {
     Ok(n)
 }
 
-/// Digits of a Go integer literal with base prefix handling and `_` separators (base 0 rules).
-fn split_base(text: &str) -> Option<(bool, u32, String)> {
-    let (neg, body) = match text.as_bytes().first() {
-        Some(b'-') => (true, text.get(1..)?),
-        Some(b'+') => (false, text.get(1..)?),
-        _ => (false, text),
-    };
-    let lower = body.to_ascii_lowercase();
-    let (base, digits, prefixed) = if let Some(d) = lower.strip_prefix("0x") {
-        (16, d.to_string(), true)
-    } else if let Some(d) = lower.strip_prefix("0o") {
-        (8, d.to_string(), true)
-    } else if let Some(d) = lower.strip_prefix("0b") {
-        (2, d.to_string(), true)
-    } else if lower.len() > 1 && lower.starts_with('0') {
-        (8, lower.get(1..)?.to_string(), true)
-    } else {
-        (10, lower.clone(), false)
-    };
-    if !underscore_ok(&digits, prefixed) {
-        return None;
-    }
-    let digits: String = digits.chars().filter(|&c| c != '_').collect();
-    if digits.is_empty() {
-        return None;
-    }
-    Some((neg, base, digits))
+/// `strconv.ParseUint(text, 0, 64)`: the lexer's integer literals share the function library's
+/// base-0 parsing (prefixes, `_` separators).
+fn parse_go_uint(text: &str) -> Option<u64> {
+    crate::helm::funcs::common::parse_go_uint_base0(text)
 }
 
-/// Go's underscoreOK: `_` only between digits (or right after a base prefix).
+/// `strconv.ParseInt(text, 0, 64)`.
+fn parse_go_int(text: &str) -> Option<i64> {
+    crate::helm::funcs::common::parse_go_int(text)
+}
+
+/// Go's underscoreOK for the digits of a float literal: `_` only between digits (or right after a
+/// base prefix).
 fn underscore_ok(digits: &str, prefixed: bool) -> bool {
     let mut prev_digit = prefixed;
     let mut saw = false;
@@ -1021,24 +1004,6 @@ fn underscore_ok(digits: &str, prefixed: bool) -> bool {
         }
     }
     prev_digit || !saw
-}
-
-fn parse_go_uint(text: &str) -> Option<u64> {
-    let (neg, base, digits) = split_base(text)?;
-    if neg || text.starts_with('+') {
-        return None;
-    }
-    u64::from_str_radix(&digits, base).ok()
-}
-
-fn parse_go_int(text: &str) -> Option<i64> {
-    let (neg, base, digits) = split_base(text)?;
-    let mag = u64::from_str_radix(&digits, base).ok()?;
-    if neg {
-        if mag <= i64::MAX as u64 + 1 { Some((mag as i64).wrapping_neg()) } else { None }
-    } else {
-        i64::try_from(mag).ok()
-    }
 }
 
 /// strconv.ParseFloat for the literal forms the lexer accepts (decimal and hex floats).
