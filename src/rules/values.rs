@@ -4,7 +4,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::source::yaml::{Node, Scalar, Style, Value};
+use crate::source::yaml::{Node, Scalar, Value};
 
 /// Normalised suffixes (lowercase, `-_.` dropped) that make a key credential-like.
 pub const DEFAULT_CREDENTIAL_SUFFIXES: &[&str] = &[
@@ -279,15 +279,6 @@ pub fn embedded_pairs(text: &str) -> Vec<(String, String)> {
         }
     }
     out
-}
-
-/// Quoted or block scalars are always strings; plain ones may be numbers. Either way a literal.
-pub fn style_name(s: &Scalar) -> &'static str {
-    match s.style {
-        Style::Plain => "plain",
-        Style::Quoted => "quoted",
-        Style::Block => "block",
-    }
 }
 
 #[cfg(test)]
