@@ -1,6 +1,6 @@
 //! Orchestration of `check`: discover → load → check → suppress → report.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -8,9 +8,11 @@ use rayon::prelude::*;
 
 use crate::check::{self, ScanContext};
 use crate::config::{Config, ConfigError};
-use crate::discover;
+use crate::discover::{self, FileClass};
 use crate::env::{self, Environments};
 use crate::finding::Fingerprinter;
+use crate::gitops::{self, Decl, Discovery};
+use crate::model::{Model, RawFile};
 use crate::report::Report;
 
 #[derive(Debug, Clone, Default)]
@@ -67,6 +69,42 @@ pub fn run_check(opts: &CheckOptions) -> Result<Report, CheckError> {
         report.summary.duration_ms = started.elapsed().as_millis();
         return Ok(report);
     }
+    let Analysis { config, mut report, discovery, model, .. } = analyze(opts)?;
+    let key = std::env::var(&config.fingerprint_key_env).ok().map(String::into_bytes);
+    let fingerprinter = Fingerprinter::new(key);
+    let repo_files = HashSet::new();
+    let cx = ScanContext { config: &config, fingerprinter: &fingerprinter, repo_files: &repo_files };
+    let (findings, files) = check::check_model(&model, &discovery.releases, &opts.envs, &cx);
+    report.findings.extend(findings);
+    for f in files {
+        report.sources.entry(f.path.clone()).or_insert(f);
+    }
+    if let Some(target) = &opts.check_permissions {
+        report.findings.extend(audit_permissions(target, opts.owner.as_deref(), &config)?);
+    }
+    report.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    report.notices.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
+    report.notices.dedup();
+    report.count();
+    report.summary.duration_ms = started.elapsed().as_millis();
+    Ok(report)
+}
+
+/// Everything a scan learns before the cross-file rules run.
+pub struct Analysis {
+    pub base: PathBuf,
+    pub config: Config,
+    /// Findings and notices of the files and of the chart renders.
+    pub report: Report,
+    pub discovery: Discovery,
+    pub model: Model,
+    /// Every environment: configured, from paths, and declared (ApplicationSets, Helmfile).
+    pub envs: Vec<String>,
+}
+
+/// discover → load and check each file → release discovery → values files re-read as values →
+/// render → model.
+pub fn analyze(opts: &CheckOptions) -> Result<Analysis, CheckError> {
     let paths = if opts.paths.is_empty() { vec![PathBuf::from(".")] } else { opts.paths.clone() };
     for p in &paths {
         if !p.exists() {
@@ -85,12 +123,16 @@ pub fn run_check(opts: &CheckOptions) -> Result<Report, CheckError> {
             }
         }
     }
-    let render_charts = opts.packs.is_empty() || opts.packs.iter().any(|p| p == "helm" || p == "manifests");
+    let render_charts = opts.packs.is_empty()
+        || opts
+            .packs
+            .iter()
+            .any(|p| matches!(p.as_str(), "helm" | "manifests" | "external-secrets" | "fixtures" | "references"));
     let threads =
         if opts.threads == 0 { std::thread::available_parallelism().map_or(2, |n| n.get()) } else { opts.threads };
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().map_err(CheckError::Threads)?;
 
-    let discovered = discover::discover(&base, &paths, &config, threads);
+    let mut discovered = discover::discover(&base, &paths, &config, threads);
     let key = std::env::var(&config.fingerprint_key_env).ok().map(String::into_bytes);
     let fingerprinter = Fingerprinter::new(key);
     let repo_files: HashSet<String> = discovered.files.iter().map(|c| c.rel.clone()).collect();
@@ -100,44 +142,122 @@ pub fn run_check(opts: &CheckOptions) -> Result<Report, CheckError> {
     let selected = |e: &Option<String>| opts.envs.is_empty() || e.as_ref().is_none_or(|e| opts.envs.contains(e));
 
     let cx = ScanContext { config: &config, fingerprinter: &fingerprinter, repo_files: &repo_files };
-    let outcomes: Vec<_> = pool.install(|| {
-        discovered
-            .files
-            .par_iter()
-            .zip(file_envs.par_iter())
-            .filter(|(_, e)| selected(e))
-            .map(|(c, e)| check::scan_file(c, &environments.info(&config, e.as_deref()), &cx))
-            .collect()
-    });
+    let scan = |files: &[discover::Candidate], envs: &[Option<String>], environments: &Environments| {
+        pool.install(|| {
+            files
+                .par_iter()
+                .zip(envs.par_iter())
+                .filter(|(_, e)| selected(e))
+                .map(|(c, e)| (c.rel.clone(), check::scan_file(c, &environments.info(&config, e.as_deref()), &cx)))
+                .collect::<Vec<_>>()
+        })
+    };
+    let outcomes = scan(&discovered.files, &file_envs, &environments);
 
-    let mut report = Report { notices: discovered.notices, ..Report::default() };
-    for o in outcomes {
-        report.summary.files += usize::from(o.scanned);
-        report.findings.extend(o.findings);
-        report.notices.extend(o.notice);
-        if let Some(src) = o.source {
-            report.sources.insert(src.path.clone(), src);
+    let mut report = Report { notices: std::mem::take(&mut discovered.notices), ..Report::default() };
+    let mut raw: BTreeMap<String, RawFile> = BTreeMap::new();
+    let absorb =
+        |report: &mut Report, raw: &mut BTreeMap<String, RawFile>, outcomes: Vec<(String, check::FileOutcome)>| {
+            for (rel, o) in outcomes {
+                report.summary.files += usize::from(o.scanned);
+                report.findings.extend(o.findings);
+                report.notices.extend(o.notice);
+                if let Some(src) = o.source {
+                    report.sources.insert(src.path.clone(), src);
+                }
+                match o.model {
+                    Some(m) => {
+                        raw.insert(rel, m);
+                    }
+                    None => {
+                        raw.remove(&rel);
+                    }
+                }
+            }
+        };
+    absorb(&mut report, &mut raw, outcomes);
+
+    // What the repository declares about its releases.
+    let decls: Vec<Decl> = raw.values().flat_map(|f| f.decls.iter().cloned()).collect();
+    let all_files: BTreeSet<String> = discovered.files.iter().map(|c| c.rel.clone()).collect();
+    let chart_dirs: BTreeSet<String> = discovered
+        .files
+        .iter()
+        .filter(|c| c.class == FileClass::ChartMeta)
+        .filter_map(|c| c.rel.strip_suffix("Chart.yaml").map(str::to_string))
+        .collect();
+    let mut known: BTreeSet<String> = environments.known.clone();
+    known.extend(gitops::appset::declared_envs(&decls));
+    let read = |rel: &str| std::fs::read_to_string(base.join(rel)).ok();
+    let tree =
+        gitops::Tree { files: &all_files, chart_dirs: &chart_dirs, known_envs: &known, config: &config, read: &read };
+    let mut discovery = gitops::discover(&decls, &tree);
+    drop(decls);
+    report.notices.append(&mut discovery.notices);
+    known.extend(discovery.releases.iter().filter_map(|r| r.env.clone()));
+    let environments = Environments::new(&config, known.iter().map(String::as_str));
+
+    // Files a release uses as values are values files, whatever their name: check them again as such.
+    let used: BTreeSet<&str> = discovery
+        .releases
+        .iter()
+        .flat_map(|r| r.values.iter())
+        .filter_map(|v| match v {
+            gitops::ValuesSource::File(rel) => Some(rel.as_str()),
+            _ => None,
+        })
+        .collect();
+    let mut again = Vec::new();
+    let mut again_envs = Vec::new();
+    for (c, e) in discovered.files.iter_mut().zip(&file_envs) {
+        if used.contains(c.rel.as_str()) && c.class != FileClass::Values && c.class.is_structured() {
+            c.class = FileClass::Values;
+            again.push(c.clone());
+            again_envs.push(e.clone());
         }
     }
-    // Charts render per environment; their findings point back at templates and values lines.
-    let charts = if render_charts {
-        crate::helm::scan::scan_charts(&base, &discovered.files, &environments, &opts.envs, &cx)
-    } else {
-        crate::helm::scan::ChartOutcome::default()
+    if !again.is_empty() {
+        let redo: BTreeSet<&str> = again.iter().map(|c| c.rel.as_str()).collect();
+        report.findings.retain(|f| !redo.contains(f.path.as_str()));
+        report.summary.files -= again.len().min(report.summary.files);
+        let outcomes = scan(&again, &again_envs, &environments);
+        absorb(&mut report, &mut raw, outcomes);
+    }
+
+    // Charts render per release (and with their defaults when no release uses them).
+    let mut rendered = Vec::new();
+    if render_charts {
+        let plans =
+            crate::helm::scan::plans(&discovery.releases, &discovered.files, &environments, &cx, &mut report.notices);
+        let charts = crate::helm::scan::render_plans(&base, &discovered.files, &plans, &opts.envs, &cx);
+        report.findings.extend(charts.findings);
+        report.notices.extend(charts.notices);
+        for (path, src) in charts.sources {
+            report.sources.entry(path).or_insert(src);
+        }
+        rendered = charts.rendered;
+    }
+    let envs: Vec<String> = environments.known.iter().cloned().collect();
+    let sources = &report.sources;
+    let read_values = |rel: &str| -> Option<std::sync::Arc<crate::source::SourceFile>> {
+        if let Some(f) = sources.get(rel) {
+            return Some(f.clone());
+        }
+        let text = std::fs::read_to_string(base.join(rel)).ok()?;
+        Some(std::sync::Arc::new(crate::source::SourceFile::new(rel.to_string(), text)))
     };
-    report.findings.extend(charts.findings);
-    report.notices.extend(charts.notices);
-    for src in charts.sources {
-        report.sources.entry(src.path.clone()).or_insert(src);
-    }
-    if let Some(target) = &opts.check_permissions {
-        report.findings.extend(audit_permissions(target, opts.owner.as_deref(), &config)?);
-    }
-    report.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    report.notices.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
-    report.count();
-    report.summary.duration_ms = started.elapsed().as_millis();
-    Ok(report)
+    let model = Model::build(
+        raw.into_values().collect(),
+        rendered,
+        &crate::model::graph::Inputs {
+            placement: &discovery.placement,
+            releases: &discovery.releases,
+            envs: &envs,
+            config: &config,
+            read: &read_values,
+        },
+    );
+    Ok(Analysis { base, config, report, discovery, model, envs })
 }
 
 /// `--check-permissions`: audits `target` and applies the config's severity for the rule.

@@ -7,8 +7,8 @@ use std::sync::Arc;
 use crate::config::Config;
 use crate::discover::{Candidate, FileClass};
 use crate::env::EnvInfo;
+use crate::finding::Notice;
 use crate::finding::{Finding, Fingerprinter, Severity};
-use crate::report::Notice;
 use crate::rules::{self, DocContext, FileContext, Hit, Hits, Scope};
 use crate::source::{SourceFile, Span, yaml};
 
@@ -24,10 +24,12 @@ pub struct ScanContext<'a> {
 pub struct FileOutcome {
     pub findings: Vec<Finding>,
     pub notice: Option<Notice>,
-    /// Kept only when there are findings, for code frames.
+    /// Kept only when there are findings or model facts, for code frames.
     pub source: Option<Arc<SourceFile>>,
     /// Whether the file's content was checked.
     pub scanned: bool,
+    /// What the file tells the repository model (declarations, secret facts, fixtures).
+    pub model: Option<crate::model::RawFile>,
 }
 
 /// Bytes of a file's head inspected for NUL to decide it is binary (the heuristic git uses).
@@ -63,8 +65,9 @@ pub fn scan_file(c: &Candidate, env: &EnvInfo, cx: &ScanContext<'_>) -> FileOutc
             (String::from_utf8_lossy(e.as_bytes()).into_owned(), Some(at))
         }
     };
-    let file = SourceFile::new(c.rel.clone(), text);
+    let file = Arc::new(SourceFile::new(c.rel.clone(), text));
     let mut hits = Vec::new();
+    let mut model = None;
     // With no document rule enabled (e.g. `--pack source`), YAML is not parsed at all; a file
     // that does not parse is then nobody's business but `parse-error`'s, which is off too.
     if c.class.is_structured() && documents_wanted(cx) {
@@ -72,21 +75,41 @@ pub fn scan_file(c: &Candidate, env: &EnvInfo, cx: &ScanContext<'_>) -> FileOutc
             hits.push(parse_error_hit(Span::new(at, at), "invalid UTF-8"));
         } else if !(c.class == FileClass::Ansible && file.text.trim_start().starts_with("$ANSIBLE_VAULT;")) {
             // (An encrypted Ansible vault file is exactly what we want; there is nothing to parse.)
-            hits.extend(check_documents(&file, c.class, env, cx));
+            let (doc_hits, loaded) = check_documents(&file, c.class, env, cx);
+            hits.extend(doc_hits);
+            model = crate::model::RawFile::read(&file, c.class, &loaded.documents, cx.config);
         }
     }
     hits.extend(check_file_rules(&file, c.class, env, cx));
+    if let Some(layer) = model.as_ref().and_then(|m| m.fixtures.as_ref()) {
+        hits.retain(|h| !fixture_business(h, layer));
+    }
     let hits = dedupe(hits);
     let findings = finish(&file, hits, env, cx);
-    let source = (!findings.is_empty()).then(|| Arc::new(file));
-    FileOutcome { findings, notice: None, source, scanned: true }
+    let source = (!findings.is_empty() || model.is_some()).then_some(file);
+    FileOutcome { findings, notice: None, source, scanned: true, model }
 }
 
-/// Whether any document rule (or `parse-error`) is enabled.
-fn documents_wanted(cx: &ScanContext<'_>) -> bool {
+/// The fixture map holds dev values by design: generic credential rules leave its values to the
+/// `fixtures` pack (which knows which environments may hold literals). Provider-specific token
+/// rules still fire there: a real cloud key is never a fixture.
+fn fixture_business(hit: &Hit, layer: &crate::model::fixtures::FixtureLayer) -> bool {
+    const GENERIC: &[&str] = &["generic-credential-assignment", "placeholder-credential", "credential-in-url"];
+    let at = hit.secret.unwrap_or(hit.span);
+    GENERIC.contains(&hit.rule)
+        && layer
+            .entries
+            .iter()
+            .any(|e| e.value.span.start <= at.start && at.start <= e.value.span.end.max(e.value.span.start))
+}
+
+/// Whether any document or model rule (or `parse-error`) is enabled.
+pub(crate) fn documents_wanted(cx: &ScanContext<'_>) -> bool {
     rules::REGISTRY
         .iter()
-        .filter(|r| r.scope() == Scope::Document || r.meta().id == rules::manifests::parse_error::ID)
+        .filter(|r| {
+            matches!(r.scope(), Scope::Document | Scope::Model) || r.meta().id == rules::manifests::parse_error::ID
+        })
         .any(|r| cx.config.is_enabled(r.meta().id))
 }
 
@@ -125,8 +148,14 @@ pub fn check_file_rules(file: &SourceFile, class: FileClass, env: &EnvInfo, cx: 
     hits
 }
 
-/// Loads `file` and runs every enabled document rule on each document.
-pub fn check_documents(file: &SourceFile, class: FileClass, env: &EnvInfo, cx: &ScanContext<'_>) -> Vec<Hit> {
+/// Loads `file` and runs every enabled document rule on each document; returns the hits and
+/// the loaded documents.
+pub fn check_documents(
+    file: &SourceFile,
+    class: FileClass,
+    env: &EnvInfo,
+    cx: &ScanContext<'_>,
+) -> (Vec<Hit>, yaml::Loaded) {
     let loaded = yaml::load(file);
     let mut hits = Vec::new();
     for doc in &loaded.documents {
@@ -140,7 +169,7 @@ pub fn check_documents(file: &SourceFile, class: FileClass, env: &EnvInfo, cx: &
             hits.extend(h.into_vec());
         }
     }
-    if let Some(e) = loaded.error {
+    if let Some(e) = &loaded.error {
         // Errors detected at end of input point at the last real character instead, so that the
         // code frame shows the line that is actually unfinished.
         let trimmed = file.text.trim_end();
@@ -150,7 +179,7 @@ pub fn check_documents(file: &SourceFile, class: FileClass, env: &EnvInfo, cx: &
         };
         hits.push(parse_error_hit(span, &e.message));
     }
-    hits
+    (hits, loaded)
 }
 
 fn parse_error_hit(span: Span, message: &str) -> Hit {
@@ -235,4 +264,104 @@ fn finish(file: &SourceFile, hits: Vec<Hit>, env: &EnvInfo, cx: &ScanContext<'_>
 /// Whether `severity` reaches the fail threshold (`None` = never fail).
 pub fn fails(severity: Severity, threshold: Option<Severity>) -> bool {
     threshold.is_some_and(|t| severity >= t)
+}
+
+/// Identical findings from several renders or environments become one with the union of their
+/// environments (and the strictest severity).
+pub fn collapse(findings: &mut Vec<Finding>) {
+    use std::collections::{BTreeMap, BTreeSet};
+    let mut seen: BTreeMap<(String, usize, usize, &'static str, String), usize> = BTreeMap::new();
+    let mut kept: Vec<Finding> = Vec::with_capacity(findings.len());
+    for f in findings.drain(..) {
+        let key = (f.path.clone(), f.start.line, f.start.column, f.rule, f.message.clone());
+        match seen.get(&key) {
+            Some(&i) => {
+                let envs: BTreeSet<String> = kept[i].envs.iter().chain(&f.envs).cloned().collect();
+                kept[i].envs = envs.into_iter().collect();
+                if f.severity > kept[i].severity {
+                    kept[i].severity = f.severity;
+                }
+                for r in f.related {
+                    if !kept[i].related.contains(&r) {
+                        kept[i].related.push(r);
+                    }
+                }
+            }
+            None => {
+                seen.insert(key, kept.len());
+                kept.push(f);
+            }
+        }
+    }
+    *findings = kept;
+}
+
+/// Runs every enabled model rule over the environments of `model` (all, or `only` when given);
+/// returns the findings, collapsed across environments, and the files they point into.
+pub fn check_model(
+    model: &crate::model::Model,
+    releases: &[crate::gitops::Release],
+    only: &[String],
+    cx: &ScanContext<'_>,
+) -> (Vec<Finding>, Vec<Arc<SourceFile>>) {
+    let mut findings = Vec::new();
+    let mut files: Vec<Arc<SourceFile>> = Vec::new();
+    for env in &model.envs {
+        if !only.is_empty() && env.name.as_ref().is_some_and(|n| !only.contains(n)) {
+            continue;
+        }
+        let mcx = rules::ModelContext { env, model, releases, config: cx.config };
+        for rule in rules::REGISTRY {
+            if rule.scope() != Scope::Model || !cx.config.is_enabled(rule.meta().id) {
+                continue;
+            }
+            let mut hits = rules::ModelHits::new(rule.meta());
+            rule.check_model(&mcx, &mut hits);
+            for hit in hits.into_vec() {
+                if let Some(f) = model_finding(hit, env.name.as_deref(), cx) {
+                    findings.push(f.0);
+                    if !files.iter().any(|x| Arc::ptr_eq(x, &f.1)) {
+                        files.push(f.1);
+                    }
+                }
+            }
+        }
+    }
+    collapse(&mut findings);
+    (findings, files)
+}
+
+fn model_finding(hit: rules::ModelHit, env: Option<&str>, cx: &ScanContext<'_>) -> Option<(Finding, Arc<SourceFile>)> {
+    let cfg = cx.config;
+    let file = hit.at.file.clone();
+    if cfg.allow_paths.is_match(&file.path) {
+        return None;
+    }
+    let meta = rules::meta(hit.rule)?;
+    let severity = cfg.severity(meta.id, hit.severity.unwrap_or(meta.severity))?;
+    let secret_text = hit.secret.and_then(|s| file.text.get(s.range()));
+    if !cfg.allow_regexes.is_empty()
+        && cfg.allow_regexes.iter().any(|r| r.is_match(&hit.identity) || secret_text.is_some_and(|t| r.is_match(t)))
+    {
+        return None;
+    }
+    // As for file findings: a secret-bearing finding is a point, so that no region discloses the
+    // value's length.
+    let span = if hit.secret.is_some() { Span::new(hit.at.span.start, hit.at.span.start) } else { hit.at.span };
+    let fingerprint = cx.fingerprinter.fingerprint(meta.id, &file.path, &hit.identity, secret_text.map(str::as_bytes));
+    let finding = Finding {
+        rule: meta.id,
+        severity,
+        path: file.path.clone(),
+        span,
+        start: file.position(span.start),
+        end: file.position(span.end),
+        message: hit.message,
+        help: hit.help,
+        envs: env.map(|e| vec![e.to_string()]).unwrap_or_default(),
+        fingerprint,
+        related: hit.related,
+        secret_spans: hit.secret.into_iter().collect(),
+    };
+    Some((finding, file))
 }

@@ -11,7 +11,7 @@ use std::sync::Mutex;
 use ignore::{WalkBuilder, WalkState};
 
 use crate::config::Config;
-use crate::report::Notice;
+use crate::finding::Notice;
 
 pub const IGNORE_FILE: &str = ".secretgateignore";
 

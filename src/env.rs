@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use crate::config::Config;
 
 /// Path segments after which the next folder names an environment.
-const ENV_PARENTS: &[&str] = &["env", "envs", "environments", "overlays"];
+const ENV_PARENTS: &[&str] = &["env", "envs", "environments", "overlays", "clusters"];
 /// Folder names that mean "shared by every environment", not an environment of their own.
 const SHARED_NAMES: &[&str] = &["_shared", "shared", "base", "common", "all", "default", "_base"];
 

@@ -34,6 +34,14 @@ impl std::fmt::Display for Severity {
     }
 }
 
+/// Something the scan did not look at, or decided on the user's behalf, and why. Never silent:
+/// every reporter shows these.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Notice {
+    pub path: String,
+    pub message: String,
+}
+
 /// A secondary location: the values line a rendered value came from, the other producer of a
 /// Secret, and so on.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

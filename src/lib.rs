@@ -19,6 +19,7 @@ pub mod config;
 pub mod discover;
 pub mod env;
 pub mod finding;
+pub mod gitops;
 pub mod helm;
 pub mod model;
 pub mod report;

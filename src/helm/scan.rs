@@ -1,16 +1,20 @@
-//! `check` over Helm charts: render each chart per environment, run the document rules on the
-//! rendered manifests, and report findings at the template line that produced them, with the
-//! values line the offending value came from as a related location.
+//! `check` over Helm charts: render every release the repository declares (and every chart no
+//! release uses, with its own defaults), run the document rules on the rendered manifests, and
+//! report findings at the template line that produced them, with the values line the offending
+//! value came from as a related location. The rendered objects' secret facts go to the model.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 use std::sync::Arc;
 
 use crate::check::{self, ScanContext};
 use crate::discover::{Candidate, FileClass};
 use crate::env::{EnvInfo, Environments};
-use crate::finding::{Finding, Related};
-use crate::report::Notice;
+use crate::finding::{Finding, Notice, Related};
+use crate::gitops::{ChartRef, Release, ValuesSource};
+use crate::model::facts::{Loc, Locator};
+use crate::model::graph::RenderedFacts;
 use crate::rules;
 use crate::source::yaml::{self, Node, Value as YamlValue};
 use crate::source::{Position, SourceFile, Span};
@@ -18,161 +22,112 @@ use crate::source::{Position, SourceFile, Span};
 use super::render::{self, RenderError, RenderOptions};
 use super::values;
 
-/// What scanning the charts produced.
+/// What rendering the charts produced.
 #[derive(Debug, Default)]
 pub struct ChartOutcome {
     pub findings: Vec<Finding>,
     pub notices: Vec<Notice>,
-    pub sources: Vec<Arc<SourceFile>>,
+    pub sources: BTreeMap<String, Arc<SourceFile>>,
+    /// Secret facts of the rendered objects, per render.
+    pub rendered: Vec<RenderedFacts>,
+    /// Renders done (chart × environment), for the coverage summary.
+    pub renders: usize,
+}
+
+/// One render of a chart.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// Chart folder relative to the scan base, with a trailing `/`.
+    pub chart: String,
+    pub env: EnvInfo,
+    /// Layers over the chart's own `values.yaml`, lowest precedence first.
+    pub values: Vec<ValuesSource>,
+    pub release_name: Option<String>,
+    pub namespace: String,
+    /// Index of the discovered release this render is.
+    pub release: Option<usize>,
+    /// Flux `postBuild` variables for `${VAR}` in inline values.
+    pub vars: Arc<BTreeMap<String, String>>,
 }
 
 /// One values layer used by a render, kept with spans so that rendered values can be traced.
 struct ValuesLayer {
-    file: SourceFile,
+    /// The file a reader opens: the values file, or the file declaring inline values.
+    file: Arc<SourceFile>,
     root: Option<Node>,
+    /// Values text embedded in `file` (parsed on its own), and where the text starts there.
+    embedded: Option<(SourceFile, Position)>,
+    /// A single `--set`-style value and where it is written.
+    set: Option<(String, Span)>,
 }
 
-/// Renders every chart root among `files` (subcharts render with their parent).
-/// `only_envs` restricts the renders to those environments (`--env`); empty means all.
-pub fn scan_charts(
-    base: &Path,
+impl ValuesLayer {
+    /// The location in `file` of a span of `root`.
+    fn loc(&self, span: Span) -> Loc {
+        match &self.embedded {
+            Some((text, start)) => {
+                let p = text.position(span.start);
+                let line = start.line + p.line - 1;
+                let column = start.column + p.column - 1;
+                let off = self.file.offset_of(line, column.saturating_sub(1));
+                Loc { file: self.file.clone(), span: Span::new(off, off) }
+            }
+            None => Loc { file: self.file.clone(), span },
+        }
+    }
+}
+
+/// The render plans of a scan: one per release with a chart in the tree, plus the defaults of
+/// every chart that no release uses.
+pub fn plans(
+    releases: &[Release],
     files: &[Candidate],
     environments: &Environments,
-    only_envs: &[String],
     cx: &ScanContext<'_>,
-) -> ChartOutcome {
-    let mut out = ChartOutcome::default();
+    notices: &mut Vec<Notice>,
+) -> Vec<Plan> {
     let chart_dirs: Vec<&str> = files
         .iter()
         .filter(|c| c.class == FileClass::ChartMeta)
         .map(|c| c.rel.strip_suffix("Chart.yaml").unwrap_or(""))
         .collect();
-    for dir in &chart_dirs {
-        // A chart vendored under another chart's `charts/` is rendered as part of its parent.
-        if chart_dirs.iter().any(|p| p != dir && dir.starts_with(p) && dir[p.len()..].starts_with("charts/")) {
+    let mut used: BTreeSet<&str> = BTreeSet::new();
+    let mut out = Vec::new();
+    for (i, r) in releases.iter().enumerate() {
+        let ChartRef::Local(dir) = &r.chart else { continue };
+        if !chart_dirs.contains(&dir.as_str()) {
+            notices.push(Notice {
+                path: r.declared_path.clone(),
+                message: format!("release `{}`: chart folder `{dir}` has no Chart.yaml in the scan", r.name),
+            });
             continue;
         }
-        let Some(chart_file) = files.iter().find(|c| c.rel == format!("{dir}Chart.yaml")) else { continue };
-        let Some(abs_dir) = chart_file.abs.parent() else { continue };
-        let scan = Scan { base, files, environments, only_envs, cx };
-        scan.chart(dir, abs_dir, &mut out);
+        used.insert(dir.as_str());
+        out.push(Plan {
+            chart: dir.clone(),
+            env: environments.info(cx.config, r.env.as_deref()),
+            values: r.values.clone(),
+            release_name: Some(r.name.clone()),
+            namespace: r.namespace.clone(),
+            release: Some(i),
+            vars: r.vars.clone(),
+        });
     }
-    collapse(&mut out.findings);
+    for dir in &chart_dirs {
+        // A chart vendored under another chart's `charts/` is rendered as part of its parent.
+        if used.contains(dir)
+            || chart_dirs.iter().any(|p| p != dir && dir.starts_with(p) && dir[p.len()..].starts_with("charts/"))
+        {
+            continue;
+        }
+        out.extend(default_plans(dir, files, environments, cx));
+    }
     out
 }
 
-/// What every chart render of one `check` shares.
-struct Scan<'a> {
-    base: &'a Path,
-    files: &'a [Candidate],
-    environments: &'a Environments,
-    only_envs: &'a [String],
-    cx: &'a ScanContext<'a>,
-}
-
-impl Scan<'_> {
-    fn chart(&self, dir: &str, abs_dir: &Path, out: &mut ChartOutcome) {
-        let Scan { base, files, environments, only_envs, cx } = *self;
-        let chart = match super::chart::load(abs_dir) {
-            Ok(c) => c,
-            Err(e) => {
-                push_error(out, cx, base, &format!("{dir}Chart.yaml"), None, &e.0, &EnvInfo::default());
-                return;
-            }
-        };
-        if chart.is_library() {
-            return;
-        }
-        let base_layer = read_layer(abs_dir.join("values.yaml"), &format!("{dir}values.yaml"));
-        for plan in plans(dir, files, base, environments, cx) {
-            if !only_envs.is_empty()
-                && !plan.env.envs.is_empty()
-                && !plan.env.envs.iter().any(|e| only_envs.contains(e))
-            {
-                continue;
-            }
-            let mut layers: Vec<&ValuesLayer> = base_layer.iter().collect();
-            let extra: Vec<ValuesLayer> =
-                plan.values.iter().filter_map(|(abs, rel)| read_layer(abs.clone(), rel)).collect();
-            let mut user = values::Values::new();
-            let mut broken = false;
-            for l in &extra {
-                match values::parse_values(&l.file.text) {
-                    Ok(v) => values::merge_maps(&mut user, v),
-                    // The values file's own parse-error finding covers it.
-                    Err(_) => broken = true,
-                }
-            }
-            if broken {
-                continue;
-            }
-            layers.extend(extra.iter());
-            let opts = RenderOptions {
-                release_name: plan.release.unwrap_or_else(|| chart.name.clone()),
-                namespace: plan.namespace,
-                values: user,
-                ..RenderOptions::default()
-            };
-            match render::render(chart.clone(), &opts) {
-                Ok(rendered) => check_rendered(dir, base, &rendered, &layers, &plan.env, cx, out),
-                Err(RenderError::Schema(msg)) => {
-                    let (path, at) = schema_location(dir, &msg, &layers);
-                    let message = format!(
-                        "chart cannot render: values don't meet the chart's values.schema.json: {}",
-                        msg.replace('\n', " ")
-                    );
-                    push_error(out, cx, base, &path, at, &message, &plan.env);
-                }
-                Err(e) => {
-                    let (at, message) = error_location(dir, abs_dir, &e);
-                    push_error(out, cx, base, &at.0, at.1, &message, &plan.env);
-                }
-            }
-        }
-    }
-}
-
-/// One render of a chart: for which environments, with which values files on top of the chart's
-/// own `values.yaml`.
-struct Plan {
-    env: EnvInfo,
-    /// (absolute path, path relative to the scan base)
-    values: Vec<(std::path::PathBuf, String)>,
-    release: Option<String>,
-    namespace: String,
-}
-
-/// Configured releases of this chart, else the chart's defaults for environments without an
-/// overlay plus one render per `values-<env>.yaml` beside `Chart.yaml`.
-fn plans(dir: &str, files: &[Candidate], base: &Path, environments: &Environments, cx: &ScanContext<'_>) -> Vec<Plan> {
-    let releases: Vec<_> = cx.config.releases.iter().filter(|r| r.chart == dir).collect();
-    if !releases.is_empty() {
-        let mut out = Vec::new();
-        for r in releases {
-            let envs: Vec<String> = if r.environments.is_empty() {
-                environments.known.iter().cloned().collect()
-            } else {
-                r.environments.clone()
-            };
-            for env in envs {
-                let values = r
-                    .values
-                    .iter()
-                    .map(|v| {
-                        let rel = v.replace("{env}", &env);
-                        (base.join(&rel), rel)
-                    })
-                    .collect();
-                out.push(Plan {
-                    env: environments.info(cx.config, Some(&env)),
-                    values,
-                    release: r.name.clone(),
-                    namespace: r.namespace.as_deref().unwrap_or("default").replace("{env}", &env),
-                });
-            }
-        }
-        return out;
-    }
+/// A chart no release uses: its defaults for environments without an overlay, plus one render
+/// per `values-<env>.yaml` beside `Chart.yaml`.
+fn default_plans(dir: &str, files: &[Candidate], environments: &Environments, cx: &ScanContext<'_>) -> Vec<Plan> {
     let overlays: BTreeMap<String, &Candidate> = files
         .iter()
         .filter(|c| c.class == FileClass::Values && c.rel.starts_with(dir) && !c.rel[dir.len()..].contains('/'))
@@ -183,6 +138,15 @@ fn plans(dir: &str, files: &[Candidate], base: &Path, environments: &Environment
             environments.known.contains(env).then(|| (env.to_string(), c))
         })
         .collect();
+    let plan = |env: EnvInfo, values: Vec<ValuesSource>| Plan {
+        chart: dir.to_string(),
+        env,
+        values,
+        release_name: None,
+        namespace: "default".into(),
+        release: None,
+        vars: Arc::default(),
+    };
     let mut out = Vec::new();
     let without: Vec<String> = environments.known.iter().filter(|e| !overlays.contains_key(*e)).cloned().collect();
     if overlays.is_empty() || !without.is_empty() {
@@ -191,24 +155,371 @@ fn plans(dir: &str, files: &[Candidate], base: &Path, environments: &Environment
             env.envs = without.clone();
             env.managed = without.iter().any(|e| cx.config.is_managed(e));
         }
-        out.push(Plan { env, values: Vec::new(), release: None, namespace: "default".into() });
+        out.push(plan(env, Vec::new()));
     }
     for (env, c) in overlays {
-        out.push(Plan {
-            env: environments.info(cx.config, Some(&env)),
-            values: vec![(c.abs.clone(), c.rel.clone())],
-            release: None,
-            namespace: "default".into(),
-        });
+        out.push(plan(environments.info(cx.config, Some(&env)), vec![ValuesSource::File(c.rel.clone())]));
     }
     out
 }
 
-fn read_layer(abs: std::path::PathBuf, rel: &str) -> Option<ValuesLayer> {
-    let text = std::fs::read_to_string(abs).ok()?;
-    let file = SourceFile::new(rel.to_string(), text);
-    let root = yaml::load(&file).documents.into_iter().next().map(|d| d.root);
-    Some(ValuesLayer { file, root })
+/// Renders every plan; `only_envs` restricts the renders to those environments (`--env`).
+pub fn render_plans(
+    base: &Path,
+    files: &[Candidate],
+    plans: &[Plan],
+    only_envs: &[String],
+    cx: &ScanContext<'_>,
+) -> ChartOutcome {
+    let mut out = ChartOutcome::default();
+    let scan = Scan { base, cx, files: RefCell::default(), templates: RefCell::default() };
+    let mut by_chart: BTreeMap<&str, Vec<&Plan>> = BTreeMap::new();
+    for p in plans {
+        if !only_envs.is_empty() && !p.env.envs.is_empty() && !p.env.envs.iter().any(|e| only_envs.contains(e)) {
+            continue;
+        }
+        by_chart.entry(p.chart.as_str()).or_default().push(p);
+    }
+    for (dir, plans) in by_chart {
+        let Some(chart_file) = files.iter().find(|c| c.rel == format!("{dir}Chart.yaml")) else { continue };
+        let Some(abs_dir) = chart_file.abs.parent() else { continue };
+        scan.chart(dir, abs_dir, &plans, &mut out);
+    }
+    out.sources.extend(scan.templates.into_inner());
+    check::collapse(&mut out.findings);
+    out
+}
+
+/// What every render of one `check` shares: caches of values files and templates.
+struct Scan<'a> {
+    base: &'a Path,
+    cx: &'a ScanContext<'a>,
+    files: RefCell<HashMap<String, Option<Arc<SourceFile>>>>,
+    templates: RefCell<BTreeMap<String, Arc<SourceFile>>>,
+}
+
+impl Scan<'_> {
+    fn chart(&self, dir: &str, abs_dir: &Path, plans: &[&Plan], out: &mut ChartOutcome) {
+        let cx = self.cx;
+        let chart = match super::chart::load(abs_dir) {
+            Ok(c) => c,
+            Err(e) => {
+                self.push_error(out, &format!("{dir}Chart.yaml"), None, &e.0, &EnvInfo::default());
+                return;
+            }
+        };
+        if chart.is_library() {
+            return;
+        }
+        let base_values = format!("{dir}values.yaml");
+        for plan in plans {
+            let mut layers: Vec<ValuesLayer> = self.file_layer(&base_values).into_iter().collect();
+            let Some(user) = self.user_values(plan, &mut layers, out) else { continue };
+            let layers: Vec<&ValuesLayer> = layers.iter().collect();
+            let opts = RenderOptions {
+                release_name: plan.release_name.clone().unwrap_or_else(|| chart.name.clone()),
+                namespace: plan.namespace.clone(),
+                values: user,
+                ..RenderOptions::default()
+            };
+            out.renders += 1;
+            match render::render(chart.clone(), &opts) {
+                Ok(rendered) => self.check_rendered(dir, &rendered, &layers, plan, out),
+                Err(RenderError::Schema(msg)) => {
+                    let (path, at) = schema_location(dir, &msg, &layers);
+                    let message = format!(
+                        "chart cannot render: values don't meet the chart's values.schema.json: {}",
+                        msg.replace('\n', " ")
+                    );
+                    self.push_error(out, &path, at, &message, &plan.env);
+                }
+                Err(e) => {
+                    let (at, message) = error_location(dir, abs_dir, &e);
+                    self.push_error(out, &at.0, at.1, &message, &plan.env);
+                }
+            }
+        }
+        let _ = cx;
+    }
+
+    /// Reads a values file of the tree once per scan.
+    fn file_layer(&self, rel: &str) -> Option<ValuesLayer> {
+        let file = self
+            .files
+            .borrow_mut()
+            .entry(rel.to_string())
+            .or_insert_with(|| {
+                let text = std::fs::read_to_string(self.base.join(rel)).ok()?;
+                Some(Arc::new(SourceFile::new(rel.to_string(), text)))
+            })
+            .clone()?;
+        let root = yaml::load(&file).documents.into_iter().next().map(|d| d.root);
+        Some(ValuesLayer { file, root, embedded: None, set: None })
+    }
+
+    /// Layers the plan's values in order into the user values; `None` when a layer is broken
+    /// (its own finding or notice says why).
+    fn user_values(
+        &self,
+        plan: &Plan,
+        layers: &mut Vec<ValuesLayer>,
+        out: &mut ChartOutcome,
+    ) -> Option<values::Values> {
+        let mut user = values::Values::new();
+        for source in &plan.values {
+            match source {
+                ValuesSource::File(rel) => {
+                    let Some(layer) = self.file_layer(rel) else {
+                        out.notices.push(Notice { path: rel.clone(), message: "values file cannot be read".into() });
+                        return None;
+                    };
+                    // A values file that does not parse has a parse-error finding of its own.
+                    values::merge_maps(&mut user, values::parse_values(&layer.file.text).ok()?);
+                    layers.push(layer);
+                }
+                ValuesSource::Inline { file, node } => {
+                    let node = substitute_node(node, &plan.vars);
+                    match super::funcs::yaml::yaml_to_value(&node) {
+                        super::value::Value::Map(m) => values::merge_maps(&mut user, m.borrow().clone()),
+                        super::value::Value::Nil => {}
+                        _ => {
+                            out.notices.push(inline_notice(file, node.span, "inline values are not a mapping"));
+                            return None;
+                        }
+                    }
+                    layers.push(ValuesLayer { file: file.clone(), root: Some(node), embedded: None, set: None });
+                }
+                ValuesSource::Text { file, span, text } => {
+                    let text = crate::gitops::kustomize::substitute(text, &plan.vars);
+                    match values::parse_values(&text) {
+                        Ok(v) => values::merge_maps(&mut user, v),
+                        Err(e) => {
+                            out.notices.push(inline_notice(file, *span, &format!("values text does not parse: {e}")));
+                            return None;
+                        }
+                    }
+                    let own = SourceFile::new(file.path.clone(), text);
+                    let root = yaml::load(&own).documents.into_iter().next().map(|d| d.root);
+                    let start = file.position(span.start);
+                    layers.push(ValuesLayer { file: file.clone(), root, embedded: Some((own, start)), set: None });
+                }
+                ValuesSource::Set { file, span, path, value, string } => {
+                    if let Err(e) = values::parse_set(&mut user, &format!("{path}={value}"), *string) {
+                        out.notices.push(inline_notice(file, *span, &format!("parameter `{path}`: {e}")));
+                        return None;
+                    }
+                    layers.push(ValuesLayer {
+                        file: file.clone(),
+                        root: None,
+                        embedded: None,
+                        set: Some((value.clone(), *span)),
+                    });
+                }
+            }
+        }
+        Some(user)
+    }
+
+    /// A template file of the tree, read once per scan.
+    fn template(&self, rel: &str) -> Arc<SourceFile> {
+        self.templates
+            .borrow_mut()
+            .entry(rel.to_string())
+            .or_insert_with(|| {
+                let text = std::fs::read_to_string(self.base.join(rel)).unwrap_or_default();
+                Arc::new(SourceFile::new(rel.to_string(), text))
+            })
+            .clone()
+    }
+
+    fn push_error(&self, out: &mut ChartOutcome, path: &str, at: Option<(usize, usize)>, message: &str, env: &EnvInfo) {
+        let cx = self.cx;
+        let (line, column) = at.unwrap_or((1, 1));
+        // Load the file for a code frame (templates and Chart.yaml hold no secret values).
+        let mut span = Span::default();
+        let file = if path.ends_with(".yaml") && !path.contains("/templates/") && !path.ends_with("Chart.yaml") {
+            self.file_layer(path).map(|l| l.file)
+        } else {
+            Some(self.template(path))
+        };
+        if let Some(file) = file.filter(|f| !f.text.is_empty()) {
+            let off = file.offset_of(line, column.saturating_sub(1));
+            span = Span::new(off, off);
+            out.sources.entry(path.to_string()).or_insert(file);
+        }
+        let Some(meta) = rules::meta("helm-render-error") else { return };
+        let Some(severity) = cx.config.severity(meta.id, meta.severity) else { return };
+        let first_line = message.lines().next().unwrap_or(message);
+        let pos = Position { line, column };
+        out.findings.push(Finding {
+            rule: meta.id,
+            severity,
+            path: path.to_string(),
+            span,
+            start: pos,
+            end: pos,
+            message: first_line.to_string(),
+            help: Some(message.lines().skip(1).map(str::trim).collect::<Vec<_>>().join(" ")).filter(|h| !h.is_empty()),
+            envs: env.envs.clone(),
+            fingerprint: cx.fingerprinter.fingerprint(meta.id, path, first_line, None),
+            related: Vec::new(),
+            secret_spans: Vec::new(),
+        });
+    }
+
+    fn check_rendered(
+        &self,
+        dir: &str,
+        rendered: &render::Output,
+        layers: &[&ValuesLayer],
+        plan: &Plan,
+        out: &mut ChartOutcome,
+    ) {
+        let cx = self.cx;
+        let env = &plan.env;
+        let mut facts = Vec::new();
+        for f in &rendered.files {
+            if f.text.trim().is_empty() || f.name.ends_with("NOTES.txt") {
+                continue;
+            }
+            let file = SourceFile::new(f.name.clone(), f.text.clone());
+            let (hits, loaded) = check::check_documents(&file, FileClass::Manifest, env, cx);
+            let locator = RenderedLocator { scan: self, rendered: &file, f, dir, origins: &rendered.origins, layers };
+            for doc in &loaded.documents {
+                facts.extend(crate::model::facts::extract(&doc.root, &locator));
+            }
+            for hit in check::dedupe(hits) {
+                let Some(meta) = rules::meta(hit.rule) else { continue };
+                // Rendered YAML that does not parse is Helm's error too; report it as a render error.
+                if hit.rule == "parse-error" {
+                    let line = file.position(hit.span.start).line;
+                    let (tpl, tpl_line) = map_line(f, line, dir, &rendered.origins);
+                    let msg = format!("chart renders invalid YAML in {}: {}", f.name, hit.message);
+                    self.push_error(out, &tpl, Some((tpl_line, 1)), &msg, env);
+                    continue;
+                }
+                let Some(severity) = cx.config.severity(meta.id, hit.severity.unwrap_or(meta.severity)) else {
+                    continue;
+                };
+                let rendered_line = file.position(hit.span.start).line;
+                let (path, tpl_line) = map_line(f, rendered_line, dir, &rendered.origins);
+                let tpl_file = self.template(&path);
+                let secret = hit.secret.and_then(|s| file.text.get(s.range()));
+                let tpl_line_text =
+                    tpl_file.text.get(tpl_file.line_start(tpl_line)..tpl_file.line_end(tpl_line)).unwrap_or("");
+                if secret.is_some() && generated_at_render(tpl_line_text) {
+                    // Made by the render (randAlphaNum, genCA, …), not a literal from Git;
+                    // helm-random-secret judges whether it is kept.
+                    continue;
+                }
+                let traced = secret.and_then(|s| trace_value(layers, s));
+                if traced.as_ref().is_some_and(|l| crate::model::fixtures::is_fixture_path(l.path())) {
+                    // A fixture value passing through the bootstrap chart: the fixtures pack's business.
+                    continue;
+                }
+                let rendered_line_text = &file.text[file.line_start(rendered_line)..file.line_end(rendered_line)];
+                let (column, secret_spans) = template_column(&tpl_file, tpl_line, rendered_line_text, secret);
+                let pos = Position { line: tpl_line, column };
+                let offset = tpl_file.offset_of(tpl_line, column.saturating_sub(1));
+                let related: Vec<Related> = traced.map(|l| l.related("value comes from here")).into_iter().collect();
+                let fingerprint =
+                    cx.fingerprinter.fingerprint(meta.id, &path, &hit.identity, secret.map(str::as_bytes));
+                out.findings.push(Finding {
+                    rule: meta.id,
+                    severity,
+                    path: path.clone(),
+                    span: Span::new(offset, offset),
+                    start: pos,
+                    end: pos,
+                    message: format!("{} (rendered)", hit.message),
+                    help: hit.help,
+                    envs: env.envs.clone(),
+                    fingerprint,
+                    related,
+                    secret_spans,
+                });
+            }
+        }
+        let envs = if env.shared { None } else { Some(env.envs.clone()) };
+        out.rendered.push(RenderedFacts { release: plan.release, envs, namespace: plan.namespace.clone(), facts });
+    }
+}
+
+/// Locations of rendered objects: the template line that produced each node, and the values
+/// line a rendered name came from.
+struct RenderedLocator<'a> {
+    scan: &'a Scan<'a>,
+    rendered: &'a SourceFile,
+    f: &'a render::RenderedFile,
+    dir: &'a str,
+    origins: &'a BTreeMap<String, String>,
+    layers: &'a [&'a ValuesLayer],
+}
+
+impl Locator for RenderedLocator<'_> {
+    fn loc(&self, node: &Node) -> Loc {
+        let line = self.rendered.position(node.span.start).line;
+        let (path, tpl_line) = map_line(self.f, line, self.dir, self.origins);
+        let tpl = self.scan.template(&path);
+        let line_text = &self.rendered.text[self.rendered.line_start(line)..self.rendered.line_end(line)];
+        let (column, _) = template_column(&tpl, tpl_line, line_text, node.as_str());
+        let off = tpl.offset_of(tpl_line, column.saturating_sub(1));
+        Loc { file: tpl, span: Span::new(off, off) }
+    }
+
+    fn origin(&self, node: &Node) -> Option<Loc> {
+        let text = node.as_str().filter(|t| t.len() >= 2)?;
+        let line = self.rendered.position(node.span.start).line;
+        let (path, tpl_line) = map_line(self.f, line, self.dir, self.origins);
+        let tpl = self.scan.template(&path);
+        let written = tpl.text.get(tpl.line_start(tpl_line)..tpl.line_end(tpl_line)).unwrap_or("");
+        // A name written literally in the template comes from the template, not the values.
+        if written.contains(text) {
+            return None;
+        }
+        trace_value(self.layers, text)
+    }
+}
+
+/// Whether a template line computes a value at render time: random or generated key material.
+fn generated_at_render(line: &str) -> bool {
+    const GENERATORS: &[&str] = &[
+        "randAlphaNum",
+        "randAlpha",
+        "randAscii",
+        "randNumeric",
+        "randBytes",
+        "genPrivateKey",
+        "genCA",
+        "genSelfSignedCert",
+        "genSignedCert",
+        "uuidv4",
+        "derivePassword",
+        "bcrypt",
+        "htpasswd",
+    ];
+    line.contains("{{") && GENERATORS.iter().any(|g| line.contains(g))
+}
+
+/// `${VAR}` substitution in every scalar of an inline values tree.
+fn substitute_node(node: &Node, vars: &BTreeMap<String, String>) -> Node {
+    let mut n = node.clone();
+    if vars.is_empty() {
+        return n;
+    }
+    fn walk(n: &mut Node, vars: &BTreeMap<String, String>) {
+        match &mut n.value {
+            YamlValue::Scalar(s) => s.text = crate::gitops::kustomize::substitute(&s.text, vars),
+            YamlValue::Seq(items) => items.iter_mut().for_each(|i| walk(i, vars)),
+            YamlValue::Map(entries) => entries.iter_mut().for_each(|e| walk(&mut e.value, vars)),
+        }
+    }
+    walk(&mut n, vars);
+    n
+}
+
+fn inline_notice(file: &SourceFile, span: Span, message: &str) -> Notice {
+    Notice { path: file.path.clone(), message: format!("line {}: {message}", file.position(span.start).line) }
 }
 
 /// A schema violation points at the values line of the offending key (`- at '/a/b'`), searching
@@ -222,8 +533,9 @@ fn schema_location(dir: &str, msg: &str, layers: &[&ValuesLayer]) -> (String, Op
             let Some(root) = &layer.root else { continue };
             let keys: Vec<&str> = path.iter().map(String::as_str).collect();
             if let Some(node) = root.at(&keys) {
-                let p = layer.file.position(node.span.start);
-                return (layer.file.path.clone(), Some((p.line, p.column)));
+                let loc = layer.loc(node.span);
+                let p = loc.position();
+                return (loc.file.path.clone(), Some((p.line, p.column)));
             }
         }
     }
@@ -263,111 +575,6 @@ fn error_location(dir: &str, abs_dir: &Path, e: &RenderError) -> ((String, Optio
     ((format!("{dir}Chart.yaml"), None), format!("chart cannot render: {message}"))
 }
 
-#[allow(clippy::too_many_arguments)]
-fn push_error(
-    out: &mut ChartOutcome,
-    cx: &ScanContext<'_>,
-    base: &Path,
-    path: &str,
-    at: Option<(usize, usize)>,
-    message: &str,
-    env: &EnvInfo,
-) {
-    let (line, column) = at.unwrap_or((1, 1));
-    // Load the file for a code frame (templates and Chart.yaml hold no secret values).
-    let mut span = Span::default();
-    if let Ok(text) = std::fs::read_to_string(base.join(path)) {
-        let file = SourceFile::new(path.to_string(), text);
-        let off = file.offset_of(line, column.saturating_sub(1));
-        span = Span::new(off, off);
-        if !out.sources.iter().any(|s| s.path == path) {
-            out.sources.push(Arc::new(file));
-        }
-    }
-    let Some(meta) = rules::meta("helm-render-error") else { return };
-    let Some(severity) = cx.config.severity(meta.id, meta.severity) else { return };
-    let first_line = message.lines().next().unwrap_or(message);
-    let pos = Position { line, column };
-    out.findings.push(Finding {
-        rule: meta.id,
-        severity,
-        path: path.to_string(),
-        span,
-        start: pos,
-        end: pos,
-        message: first_line.to_string(),
-        help: Some(message.lines().skip(1).map(str::trim).collect::<Vec<_>>().join(" ")).filter(|h| !h.is_empty()),
-        envs: env.envs.clone(),
-        fingerprint: cx.fingerprinter.fingerprint(meta.id, path, first_line, None),
-        related: Vec::new(),
-        secret_spans: Vec::new(),
-    });
-}
-
-fn check_rendered(
-    dir: &str,
-    base: &Path,
-    rendered: &render::Output,
-    layers: &[&ValuesLayer],
-    env: &EnvInfo,
-    cx: &ScanContext<'_>,
-    out: &mut ChartOutcome,
-) {
-    for f in &rendered.files {
-        if f.text.trim().is_empty() || f.name.ends_with("NOTES.txt") {
-            continue;
-        }
-        let file = SourceFile::new(f.name.clone(), f.text.clone());
-        let hits = check::dedupe(check::check_documents(&file, FileClass::Manifest, env, cx));
-        for hit in hits {
-            let Some(meta) = rules::meta(hit.rule) else { continue };
-            // Rendered YAML that does not parse is Helm's error too; report it as a render error.
-            if hit.rule == "parse-error" {
-                let line = file.position(hit.span.start).line;
-                let (tpl, tpl_line) = map_line(f, line, dir, &rendered.origins);
-                let msg = format!("chart renders invalid YAML in {}: {}", f.name, hit.message);
-                push_error(out, cx, base, &tpl, Some((tpl_line, 1)), &msg, env);
-                continue;
-            }
-            let Some(severity) = cx.config.severity(meta.id, hit.severity.unwrap_or(meta.severity)) else { continue };
-            let rendered_line = file.position(hit.span.start).line;
-            let (path, tpl_line) = map_line(f, rendered_line, dir, &rendered.origins);
-            // One read per template, however many findings and renders point into it.
-            let tpl_file = match out.sources.iter().find(|s| s.path == path) {
-                Some(loaded) => loaded.clone(),
-                None => {
-                    let text = std::fs::read_to_string(base.join(&path)).unwrap_or_default();
-                    let loaded = Arc::new(SourceFile::new(path.clone(), text));
-                    out.sources.push(loaded.clone());
-                    loaded
-                }
-            };
-            let secret = hit.secret.and_then(|s| file.text.get(s.range()));
-            let rendered_line_text = &file.text[file.line_start(rendered_line)..file.line_end(rendered_line)];
-            let (column, secret_spans) = template_column(&tpl_file, tpl_line, rendered_line_text, secret);
-            let pos = Position { line: tpl_line, column };
-            let offset = tpl_file.offset_of(tpl_line, column.saturating_sub(1));
-            let related = secret.and_then(|s| trace_value(layers, s)).into_iter().collect();
-            let fingerprint = cx.fingerprinter.fingerprint(meta.id, &path, &hit.identity, secret.map(str::as_bytes));
-            out.findings.push(Finding {
-                rule: meta.id,
-                severity,
-                path: path.clone(),
-                span: Span::new(offset, offset),
-                start: pos,
-                end: pos,
-                message: format!("{} (rendered)", hit.message),
-                help: hit.help,
-                envs: env.envs.clone(),
-                fingerprint,
-                related,
-                secret_spans,
-            });
-        }
-    }
-}
-
-/// Maps a rendered line to the template file (relative to the scan base) and line.
 fn map_line(
     f: &render::RenderedFile,
     rendered_line: usize,
@@ -403,21 +610,24 @@ fn template_column(tpl: &SourceFile, line: usize, rendered_line: &str, secret: O
     (at.map_or(1, |i| tpl.position(start + i).column), Vec::new())
 }
 
-/// Finds the values line a rendered secret came from: the last layer holding that exact scalar.
-fn trace_value(layers: &[&ValuesLayer], secret: &str) -> Option<Related> {
-    let secret = secret.trim_matches(|c| c == '"' || c == '\'');
+/// Finds the values line a rendered value came from: the last layer holding that exact scalar
+/// (or, for Secret `data`, its base64 decoding).
+fn trace_value(layers: &[&ValuesLayer], value: &str) -> Option<Loc> {
+    let value = value.trim_matches(|c| c == '"' || c == '\'');
     // Secret `data` is base64 of the values string (`b64enc`).
-    let decoded = super::funcs::encoding::base64_decode(secret).ok().and_then(|b| String::from_utf8(b).ok());
-    let candidates: Vec<&str> = std::iter::once(secret).chain(decoded.as_deref()).collect();
+    let decoded = super::funcs::encoding::base64_decode(value).ok().and_then(|b| String::from_utf8(b).ok());
+    let candidates: Vec<&str> = std::iter::once(value).chain(decoded.as_deref()).collect();
     for layer in layers.iter().rev() {
+        if let Some((v, span)) = &layer.set {
+            if candidates.contains(&v.as_str()) {
+                return Some(Loc { file: layer.file.clone(), span: Span::new(span.start, span.start) });
+            }
+            continue;
+        }
         let Some(root) = &layer.root else { continue };
         if let Some(span) = candidates.iter().find_map(|c| find_scalar(root, c)) {
-            return Some(Related {
-                path: layer.file.path.clone(),
-                start: layer.file.position(span.start),
-                end: layer.file.position(span.start),
-                message: "value comes from here".into(),
-            });
+            let loc = layer.loc(span);
+            return Some(Loc { span: Span::new(loc.span.start, loc.span.start), ..loc });
         }
     }
     None
@@ -429,32 +639,4 @@ fn find_scalar(node: &Node, text: &str) -> Option<Span> {
         YamlValue::Seq(items) => items.iter().find_map(|n| find_scalar(n, text)),
         YamlValue::Map(entries) => entries.iter().find_map(|e| find_scalar(&e.value, text)),
     }
-}
-
-/// Identical findings from several renders (environments) become one with the union of envs.
-fn collapse(findings: &mut Vec<Finding>) {
-    let mut seen: BTreeMap<(String, usize, usize, &'static str, String), usize> = BTreeMap::new();
-    let mut kept: Vec<Finding> = Vec::with_capacity(findings.len());
-    for f in findings.drain(..) {
-        let key = (f.path.clone(), f.start.line, f.start.column, f.rule, f.message.clone());
-        match seen.get(&key) {
-            Some(&i) => {
-                let envs: BTreeSet<String> = kept[i].envs.iter().chain(&f.envs).cloned().collect();
-                kept[i].envs = envs.into_iter().collect();
-                if f.severity > kept[i].severity {
-                    kept[i].severity = f.severity;
-                }
-                for r in f.related {
-                    if !kept[i].related.contains(&r) {
-                        kept[i].related.push(r);
-                    }
-                }
-            }
-            None => {
-                seen.insert(key, kept.len());
-                kept.push(f);
-            }
-        }
-    }
-    *findings = kept;
 }

@@ -434,8 +434,8 @@ pub(super) mod tests {
     use std::sync::Arc;
 
     use super::*;
+    use crate::finding::Notice;
     use crate::finding::Related;
-    use crate::report::Notice;
     use crate::source::Position;
 
     const TEXT: &str = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: hunter2-very-secret\n  token: |\n    multi\n    line\n";

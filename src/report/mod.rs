@@ -10,17 +10,11 @@ use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::sync::Arc;
 
+pub use crate::finding::Notice;
 use crate::finding::{Finding, Severity};
 use crate::source::SourceFile;
 
 pub use human::HumanOptions;
-
-/// Something the scan did not look at, and why. Never silent: every reporter shows these.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-pub struct Notice {
-    pub path: String,
-    pub message: String,
-}
 
 #[derive(Clone, Debug, Default, serde::Serialize)]
 pub struct Summary {

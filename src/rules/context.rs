@@ -118,3 +118,95 @@ impl Hit {
         self
     }
 }
+
+/// What a model rule sees: one environment of the repository model, and the whole model for
+/// rules that compare across environments.
+pub struct ModelContext<'a> {
+    pub env: &'a crate::model::EnvModel,
+    pub model: &'a crate::model::Model,
+    pub releases: &'a [crate::gitops::Release],
+    pub config: &'a crate::config::Config,
+}
+
+impl ModelContext<'_> {
+    pub fn policy(&self) -> &Policy {
+        &self.config.policy
+    }
+}
+
+/// One raw result of a model rule: like [`Hit`], but anywhere in the repository.
+#[derive(Clone, Debug)]
+pub struct ModelHit {
+    pub rule: &'static str,
+    pub at: crate::model::facts::Loc,
+    pub message: String,
+    pub help: Option<String>,
+    pub identity: String,
+    /// Secret material at `at` (a literal fixture value), masked in frames.
+    pub secret: Option<Span>,
+    pub severity: Option<Severity>,
+    pub related: Vec<crate::finding::Related>,
+}
+
+/// Collects the hits of one model rule.
+pub struct ModelHits {
+    meta: &'static RuleMeta,
+    pub(crate) hits: Vec<ModelHit>,
+}
+
+impl ModelHits {
+    pub fn new(meta: &'static RuleMeta) -> Self {
+        ModelHits { meta, hits: Vec::new() }
+    }
+
+    /// Starts a hit at `at`; chain `.identity()`, `.related()`, `.help()` on the result.
+    pub fn report(&mut self, at: &crate::model::facts::Loc, message: impl Into<String>) -> &mut ModelHit {
+        self.hits.push(ModelHit {
+            rule: self.meta.id,
+            at: at.clone(),
+            message: message.into(),
+            help: None,
+            identity: String::new(),
+            secret: None,
+            severity: None,
+            related: Vec::new(),
+        });
+        let last = self.hits.len() - 1;
+        &mut self.hits[last]
+    }
+
+    pub fn into_vec(self) -> Vec<ModelHit> {
+        self.hits
+    }
+}
+
+impl ModelHit {
+    pub fn identity(&mut self, id: impl Into<String>) -> &mut Self {
+        self.identity = id.into();
+        self
+    }
+
+    pub fn help(&mut self, help: impl Into<String>) -> &mut Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn severity(&mut self, severity: Severity) -> &mut Self {
+        self.severity = Some(severity);
+        self
+    }
+
+    pub fn secret(&mut self, span: Span) -> &mut Self {
+        self.secret = Some(span);
+        self
+    }
+
+    /// Adds a related location (what the finding was compared with).
+    pub fn related(&mut self, at: &crate::model::facts::Loc, message: impl Into<String>) -> &mut Self {
+        let r = at.related(message);
+        if !self.related.contains(&r) {
+            self.related.push(r);
+        }
+        self
+    }
+}

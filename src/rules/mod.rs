@@ -5,9 +5,12 @@
 //! Adding a rule means adding that file and one line to [`REGISTRY`].
 
 pub mod context;
+pub mod external_secrets;
+pub mod fixtures;
 pub mod helm;
 pub mod manifests;
 pub mod pack;
+pub mod references;
 pub mod source;
 #[cfg(test)]
 pub mod testgen;
@@ -16,7 +19,7 @@ pub mod testing;
 pub mod values;
 pub mod vault;
 
-pub use context::{DocContext, FileContext, Hit, Hits};
+pub use context::{DocContext, FileContext, Hit, Hits, ModelContext, ModelHit, ModelHits};
 
 use crate::finding::Severity;
 
@@ -67,11 +70,8 @@ impl RuleMeta {
     }
 }
 
-/// A rule that looks at one YAML/JSON document at a time.
-///
-/// Rules that need the whole repository (who produces and who consumes a Secret, fixture maps)
-/// will get a second entry point over the per-environment model; the registry already keeps the
-/// two apart through [`Scope`].
+/// A rule: it looks at one YAML/JSON document, one file's text, or one environment of the
+/// repository model, as its [`Scope`] says.
 pub trait Rule: Sync + Send {
     fn meta(&self) -> &'static RuleMeta;
 
@@ -85,6 +85,9 @@ pub trait Rule: Sync + Send {
     /// Reports hits in one file's text ([`Scope::File`] rules): runs on every readable text file,
     /// structured or not.
     fn check_file(&self, _cx: &FileContext<'_>, _hits: &mut Hits) {}
+
+    /// Reports hits in one environment of the repository model ([`Scope::Model`] rules).
+    fn check_model(&self, _cx: &ModelContext<'_>, _hits: &mut ModelHits) {}
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -93,6 +96,8 @@ pub enum Scope {
     Document,
     /// Sees the text of one file (any class).
     File,
+    /// Sees one environment of the repository model (cross-file rules).
+    Model,
     /// Produced by the engine itself (loader errors); has no check of its own.
     Engine,
 }
@@ -113,6 +118,22 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &helm::existing_secret_unset::ExistingSecretUnset,
     &helm::helm_random_secret::HelmRandomSecret,
     &helm::no_local_fallback::NoLocalFallback,
+    &external_secrets::eso_store_missing::EsoStoreMissing,
+    &external_secrets::eso_store_policy::EsoStorePolicy,
+    &external_secrets::eso_remote_property::EsoRemoteProperty,
+    &external_secrets::eso_refresh_interval::EsoRefreshInterval,
+    &external_secrets::eso_template_binding::EsoTemplateBinding,
+    &external_secrets::secret_store_provider::SecretStoreProvider,
+    &external_secrets::pushsecret_mirror_only::PushsecretMirrorOnly,
+    &fixtures::fixture_missing_key::FixtureMissingKey,
+    &fixtures::fixture_orphan_key::FixtureOrphanKey,
+    &fixtures::fixture_key_naming::FixtureKeyNaming,
+    &fixtures::fixture_literal_in_managed_env::FixtureLiteralInManagedEnv,
+    &references::secret_ref_unresolved::SecretRefUnresolved,
+    &references::secret_key_missing::SecretKeyMissing,
+    &references::secret_multiple_owners::SecretMultipleOwners,
+    &references::cnpg_role_secret::CnpgRoleSecret,
+    &references::dev_only_in_managed_env::DevOnlyInManagedEnv,
     &source::pattern_packs::PatternPacks,
     &vault::vault_policy_overbroad::VaultPolicyOverbroad,
     &vault::vault_role_ttl::VaultRoleTtl,

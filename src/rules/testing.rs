@@ -144,3 +144,112 @@ fn locate_hit(file: &SourceFile, hit: Hit) -> Located {
     assert!(!hit.identity.is_empty(), "hit without identity: {hit:?}");
     Located { start: file.position(hit.span.start), text: file.text[hit.span.range()].to_string(), hit }
 }
+
+/// Pass/fail cases for a model rule: each case is a small repository (path, text) whose
+/// environments come from the paths, as in a real scan.
+pub struct ModelTester {
+    rule: &'static dyn Rule,
+    config: crate::config::Config,
+}
+
+/// A model hit with its environment and position, for assertions.
+#[derive(Debug)]
+pub struct ModelLocated {
+    pub env: Option<String>,
+    pub hit: super::ModelHit,
+    pub path: String,
+    pub start: Position,
+}
+
+impl ModelTester {
+    pub fn new(rule: &'static dyn Rule) -> Self {
+        ModelTester { rule, config: crate::config::Config::default() }
+    }
+
+    pub fn config(mut self, yaml: &str) -> Self {
+        #[allow(clippy::unwrap_used)] // test input
+        let c = crate::config::Config::parse("test-config", yaml.to_string()).unwrap();
+        self.config = c;
+        self
+    }
+
+    pub fn run(&self, files: &[(&str, &str)]) -> Vec<ModelLocated> {
+        use std::collections::BTreeSet;
+        use std::sync::Arc;
+        let paths: BTreeSet<String> = files.iter().map(|(p, _)| p.to_string()).collect();
+        let chart_dirs: BTreeSet<String> =
+            paths.iter().filter_map(|p| p.strip_suffix("Chart.yaml")).map(str::to_string).collect();
+        let mut raw = Vec::new();
+        for (path, text) in files {
+            let file = Arc::new(SourceFile::new(path.to_string(), text.to_string()));
+            let class = crate::discover::classify(path, &chart_dirs);
+            let loaded = yaml::load(&file);
+            assert!(loaded.error.is_none(), "test file {path} does not parse: {:?}", loaded.error);
+            if let Some(r) = crate::model::RawFile::read(&file, class, &loaded.documents, &self.config) {
+                raw.push(r);
+            }
+        }
+        let decls: Vec<crate::gitops::Decl> = raw.iter().flat_map(|r| r.decls.iter().cloned()).collect();
+        let mut known: BTreeSet<String> = paths.iter().filter_map(|p| crate::env::env_of(&self.config, p)).collect();
+        known.extend(crate::gitops::appset::declared_envs(&decls));
+        let texts: std::collections::BTreeMap<&str, &str> = files.iter().copied().collect();
+        let read = |p: &str| texts.get(p).map(|t| t.to_string());
+        let tree = crate::gitops::Tree {
+            files: &paths,
+            chart_dirs: &chart_dirs,
+            known_envs: &known,
+            config: &self.config,
+            read: &read,
+        };
+        let discovery = crate::gitops::discover(&decls, &tree);
+        let envs: Vec<String> = known.into_iter().collect();
+        let inputs = crate::model::graph::Inputs {
+            placement: &discovery.placement,
+            releases: &discovery.releases,
+            envs: &envs,
+            config: &self.config,
+            read: &|p: &str| texts.get(p).map(|t| Arc::new(SourceFile::new(p.to_string(), t.to_string()))),
+        };
+        let model = crate::model::Model::build(raw, Vec::new(), &inputs);
+        let mut out = Vec::new();
+        for env in &model.envs {
+            let cx = super::ModelContext { env, model: &model, releases: &discovery.releases, config: &self.config };
+            let mut hits = super::ModelHits::new(self.rule.meta());
+            self.rule.check_model(&cx, &mut hits);
+            for hit in hits.into_vec() {
+                assert!(!hit.identity.is_empty(), "hit without identity: {hit:?}");
+                if let Some(s) = hit.secret {
+                    let secret = &hit.at.file.text[s.range()];
+                    if secret.len() >= 3 {
+                        assert!(!hit.message.contains(secret), "message leaks the secret: {}", hit.message);
+                    }
+                }
+                out.push(ModelLocated {
+                    env: env.name.clone(),
+                    path: hit.at.path().to_string(),
+                    start: hit.at.position(),
+                    hit,
+                });
+            }
+        }
+        out
+    }
+
+    /// Every case must produce no hit.
+    pub fn pass(&self, cases: &[&[(&str, &str)]]) -> &Self {
+        for case in cases {
+            let hits = self.run(case);
+            assert!(hits.is_empty(), "{} fired on a pass case:\n{case:#?}\n{hits:#?}", self.rule.meta().id);
+        }
+        self
+    }
+
+    /// Every case must produce at least one hit.
+    pub fn fail(&self, cases: &[&[(&str, &str)]]) -> &Self {
+        for case in cases {
+            let hits = self.run(case);
+            assert!(!hits.is_empty(), "{} missed a fail case:\n{case:#?}", self.rule.meta().id);
+        }
+        self
+    }
+}

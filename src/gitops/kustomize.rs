@@ -1,0 +1,239 @@
+//! Where raw manifests land: the Kustomize trees reached from Flux `Kustomization`s and Argo CD
+//! path sources (with their target namespace, environment and `postBuild` variables), plus every
+//! top-level `kustomization.yaml` nothing else includes. Patches are not applied: the model
+//! needs names, namespaces and keys, which patches rarely change.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use super::Tree;
+use crate::source::yaml::Node;
+
+/// A `kustomization.yaml`, with paths resolved against the repository root.
+#[derive(Clone, Debug, Default)]
+pub struct Kustomization {
+    pub namespace: Option<String>,
+    /// `resources` and `components` entries that stay inside the tree (remote URLs dropped).
+    pub includes: Vec<String>,
+}
+
+impl Kustomization {
+    pub fn from_node(root: &Node, dir: &str) -> Kustomization {
+        let mut includes = Vec::new();
+        for section in ["resources", "components", "bases"] {
+            for item in root.get(section).and_then(Node::as_seq).unwrap_or(&[]) {
+                let Some(p) = item.as_str() else { continue };
+                if p.contains("://") || p.starts_with("github.com/") {
+                    continue;
+                }
+                if let Some(rel) = super::join(dir, p) {
+                    includes.push(rel);
+                }
+            }
+        }
+        Kustomization { namespace: root.get_str("namespace").map(str::to_string), includes }
+    }
+}
+
+/// Something that deploys a folder: a Flux Kustomization's `spec.path`, an Argo CD path source.
+#[derive(Clone, Debug)]
+pub struct Entry {
+    pub dir: String,
+    /// Flux `targetNamespace` (overrides every object's namespace) or Argo's destination
+    /// namespace (a default for objects without one).
+    pub namespace: Option<String>,
+    /// Whether `namespace` overrides the objects' own (Flux) or only fills it in (Argo CD).
+    pub force_namespace: bool,
+    pub env: Option<String>,
+    pub vars: Arc<BTreeMap<String, String>>,
+    /// Flux `spec.components`, relative to `dir`.
+    pub components: Vec<String>,
+}
+
+/// One way a file is deployed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Placed {
+    pub namespace: Option<String>,
+    /// The namespace overrides what the object says (Kustomize `namespace:`, Flux
+    /// `targetNamespace`); otherwise it only fills in a missing one.
+    pub forced: bool,
+    pub env: Option<String>,
+    pub vars: Arc<BTreeMap<String, String>>,
+}
+
+/// Placements per file; files nothing reaches have none.
+#[derive(Debug, Default)]
+pub struct Placement {
+    map: BTreeMap<String, Vec<Placed>>,
+}
+
+impl Placement {
+    pub fn of(&self, rel: &str) -> &[Placed] {
+        self.map.get(rel).map_or(&[], Vec::as_slice)
+    }
+
+    fn add(&mut self, rel: &str, p: Placed) {
+        let list = self.map.entry(rel.to_string()).or_default();
+        if !list.contains(&p) {
+            list.push(p);
+        }
+    }
+}
+
+/// Deepest include chain followed; deeper (or cyclic) trees are cut off.
+const MAX_DEPTH: usize = 32;
+
+pub fn place(entries: &[Entry], kustomizations: &BTreeMap<String, Kustomization>, tree: &Tree<'_>) -> Placement {
+    let mut out = Placement::default();
+    for e in entries {
+        let start = Placed {
+            namespace: e.namespace.clone(),
+            forced: e.force_namespace && e.namespace.is_some(),
+            env: e.env.clone(),
+            vars: e.vars.clone(),
+        };
+        visit(&e.dir, &start, kustomizations, tree, &mut out, 0, &mut BTreeSet::new());
+        for c in &e.components {
+            if let Some(dir) = super::join(&e.dir, c) {
+                visit(&dir, &start, kustomizations, tree, &mut out, 0, &mut BTreeSet::new());
+            }
+        }
+    }
+    // Top-level kustomizations that no entry and no other kustomization reaches deploy on their
+    // own (`kubectl apply -k`), with their own namespace.
+    let included: BTreeSet<&str> =
+        kustomizations.values().flat_map(|k| k.includes.iter().map(String::as_str)).collect();
+    for (dir, _) in kustomizations.iter().filter(|(d, _)| !included.contains(d.as_str())) {
+        let reached = tree.files.iter().filter(|f| f.starts_with(&super::dir_key(dir))).any(|f| !out.of(f).is_empty());
+        if reached {
+            continue;
+        }
+        let env = tree.infer_env(crate::env::env_of(tree.config, &format!("{dir}/kustomization.yaml")).as_deref(), &[]);
+        let start = Placed { namespace: None, forced: false, env, vars: Arc::default() };
+        visit(dir, &start, kustomizations, tree, &mut out, 0, &mut BTreeSet::new());
+    }
+    out
+}
+
+fn visit(
+    path: &str,
+    at: &Placed,
+    ks: &BTreeMap<String, Kustomization>,
+    tree: &Tree<'_>,
+    out: &mut Placement,
+    depth: usize,
+    seen: &mut BTreeSet<String>,
+) {
+    if depth > MAX_DEPTH || !seen.insert(path.to_string()) {
+        return;
+    }
+    if tree.has_file(path) {
+        out.add(path, at.clone());
+        return;
+    }
+    if let Some(k) = ks.get(path) {
+        let here = match (&k.namespace, at.forced) {
+            (Some(ns), false) => Placed { namespace: Some(ns.clone()), forced: true, ..at.clone() },
+            _ => at.clone(),
+        };
+        for inc in &k.includes {
+            visit(inc, &here, ks, tree, out, depth + 1, seen);
+        }
+        return;
+    }
+    // A folder without a kustomization.yaml: every manifest in it and below (Flux generates
+    // exactly that kustomization; Argo CD reads the folder).
+    let key = super::dir_key(path);
+    let mut subdirs = BTreeSet::new();
+    for f in tree.files.range(key.clone()..).take_while(|f| f.starts_with(&key)) {
+        let rest = &f[key.len()..];
+        match rest.split_once('/') {
+            Some((sub, _)) => {
+                subdirs.insert(format!("{key}{sub}"));
+            }
+            None if is_manifest_name(rest) => out.add(f, at.clone()),
+            None => {}
+        }
+    }
+    for sub in subdirs {
+        visit(&sub, at, ks, tree, out, depth + 1, seen);
+    }
+}
+
+fn is_manifest_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    (lower.ends_with(".yaml") || lower.ends_with(".yml") || lower.ends_with(".json"))
+        && !lower.starts_with("kustomization.")
+        && !lower.starts_with("values")
+        && lower != "chart.yaml"
+}
+
+/// Applies Flux `postBuild.substitute` variables: `${VAR}`, `${VAR:=default}`, `${VAR:-default}`;
+/// an unknown variable without a default is left as written.
+pub fn substitute(text: &str, vars: &BTreeMap<String, String>) -> String {
+    if !text.contains("${") {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("${") {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 2..];
+        let Some(end) = after.find('}') else {
+            out.push_str(&rest[i..]);
+            return out;
+        };
+        let inner = &after[..end];
+        let (name, default) = match inner.find(":=").or_else(|| inner.find(":-")) {
+            Some(j) => (&inner[..j], Some(&inner[j + 2..])),
+            None => (inner, None),
+        };
+        match (vars.get(name), default) {
+            (Some(v), _) => out.push_str(v),
+            (None, Some(d)) => out.push_str(d),
+            (None, None) => out.push_str(&rest[i..i + 2 + end + 1]),
+        }
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gitops::testing::Repo;
+
+    #[test]
+    fn flux_target_namespace_and_kustomize_namespace() {
+        let repo = Repo::new(&[
+            (
+                "clusters/main/apps.yaml",
+                "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: app}\nspec:\n  path: ./apps/app\n  targetNamespace: media\n  postBuild:\n    substitute: {APP: radarr}\n  components: [../../components/volsync]\n",
+            ),
+            ("apps/app/kustomization.yaml", "resources: [./es.yaml]\n"),
+            ("apps/app/es.yaml", "kind: ExternalSecret\n"),
+            ("components/volsync/kustomization.yaml", "kind: Component\nresources: [./secret.yaml]\n"),
+            ("components/volsync/secret.yaml", "kind: Secret\n"),
+            ("standalone/kustomization.yaml", "namespace: tools\nresources: [deploy.yaml]\n"),
+            ("standalone/deploy.yaml", "kind: Deployment\n"),
+        ]);
+        let d = repo.discover();
+        let es = d.placement.of("apps/app/es.yaml");
+        assert_eq!(es.len(), 1);
+        assert_eq!((es[0].namespace.as_deref(), es[0].forced), (Some("media"), true));
+        assert_eq!(es[0].vars.get("APP").map(String::as_str), Some("radarr"));
+        assert_eq!(d.placement.of("components/volsync/secret.yaml")[0].namespace.as_deref(), Some("media"));
+        let s = d.placement.of("standalone/deploy.yaml");
+        assert_eq!((s[0].namespace.as_deref(), s[0].forced), (Some("tools"), true));
+    }
+
+    #[test]
+    fn substitution() {
+        let vars: BTreeMap<String, String> = [("APP".to_string(), "radarr".to_string())].into();
+        assert_eq!(substitute("${APP}-secret", &vars), "radarr-secret");
+        assert_eq!(substitute("${MISSING:=x}-${APP}", &vars), "x-radarr");
+        assert_eq!(substitute("${MISSING}", &vars), "${MISSING}");
+        assert_eq!(substitute("plain", &vars), "plain");
+    }
+}

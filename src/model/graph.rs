@@ -1,0 +1,416 @@
+//! The per-environment model: every object that matters for Secrets (raw manifests placed by
+//! their Kustomize/Flux/Argo CD entry points, and the rendered output of every release of the
+//! environment), with resolved namespaces, the effective fixture map, and an index from Secret
+//! name to producers. Cross-file rules read this; they never walk files or render.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use super::RawFile;
+use super::facts::{ExternalSecret, Named, ObjectFacts, Producer, RawLocator, StoreRef};
+use super::fixtures::{FixtureEntry, FixtureLayer};
+use crate::config::Config;
+use crate::gitops::kustomize::{Placed, Placement};
+use crate::gitops::{ChartRef, Release, ValuesSource};
+use crate::source::SourceFile;
+use crate::source::yaml::Node;
+
+/// Kinds that live outside namespaces.
+const CLUSTER_SCOPED: &[&str] = &["ClusterSecretStore", "ClusterExternalSecret", "ClusterPushSecret", "Namespace"];
+
+/// Facts from one render of a chart.
+#[derive(Debug)]
+pub struct RenderedFacts {
+    /// Index into the discovered releases, if the render was one.
+    pub release: Option<usize>,
+    /// Environments the render is for (`None`: every environment).
+    pub envs: Option<Vec<String>>,
+    pub namespace: String,
+    pub facts: Vec<ObjectFacts>,
+}
+
+/// One object as deployed in one environment.
+#[derive(Clone, Debug)]
+pub struct PlacedObject {
+    pub facts: Arc<ObjectFacts>,
+    /// Resolved namespace; `None` for cluster-scoped objects and for objects whose namespace
+    /// nothing in the repository decides (they match any namespace).
+    pub namespace: Option<String>,
+    /// The release that rendered it, if any.
+    pub release: Option<usize>,
+}
+
+impl PlacedObject {
+    pub fn ns_label(&self) -> &str {
+        self.namespace.as_deref().unwrap_or("-")
+    }
+}
+
+#[derive(Debug)]
+pub struct EnvModel {
+    /// `None` when the repository defines no environments.
+    pub name: Option<String>,
+    pub managed: bool,
+    pub objects: Vec<PlacedObject>,
+    /// Fixture layers in merge order: shared first, then the environment's own.
+    pub fixture_layers: Vec<Arc<FixtureLayer>>,
+    /// Effective fixture map: key → (layer, entry).
+    fixtures: BTreeMap<String, (usize, usize)>,
+    /// Vault keys something else writes in this environment (`vaultKey:` values).
+    pub vault_keys: Vec<Named>,
+    /// Releases of this environment (indices into the discovery).
+    pub releases: Vec<usize>,
+    producers: HashMap<String, Vec<(usize, usize)>>,
+}
+
+#[derive(Debug, Default)]
+pub struct Model {
+    pub envs: Vec<EnvModel>,
+    /// The values layers of every release (files and inline values), by release index.
+    pub release_values: Vec<ReleaseValues>,
+}
+
+/// One parsed values layer of a release.
+#[derive(Debug, Clone)]
+pub struct ValuesRoot {
+    pub file: Arc<SourceFile>,
+    pub root: Node,
+}
+
+/// The values layers of one release, lowest precedence first.
+#[derive(Debug, Clone, Default)]
+pub struct ReleaseValues {
+    pub layers: Vec<ValuesRoot>,
+}
+
+impl ReleaseValues {
+    /// Effective scalar leaves: key path → the node of the highest layer that sets it (maps
+    /// merge, anything else replaces, as Helm layers values files).
+    pub fn leaves(&self) -> BTreeMap<String, (usize, &Node)> {
+        let mut out = BTreeMap::new();
+        for (i, layer) in self.layers.iter().enumerate() {
+            let mut path = Vec::new();
+            super::walk(&layer.root, &mut path, &mut |p, _key, value| {
+                if value.as_map().is_none() {
+                    let key = super::path_string(p);
+                    // A list replaces the lower layer's list as a whole.
+                    if value.as_seq().is_some() {
+                        let prefix = format!("{key}[");
+                        out.retain(|k: &String, _| !k.starts_with(&prefix));
+                    }
+                    out.insert(key, (i, value));
+                }
+            });
+        }
+        out
+    }
+}
+
+pub struct Inputs<'a> {
+    pub placement: &'a Placement,
+    pub releases: &'a [Release],
+    /// Known environments; empty: the repository has none.
+    pub envs: &'a [String],
+    pub config: &'a Config,
+    /// Reads a values file of the tree.
+    pub read: &'a dyn Fn(&str) -> Option<Arc<SourceFile>>,
+}
+
+impl Model {
+    pub fn build(raw: Vec<RawFile>, rendered: Vec<RenderedFacts>, inp: &Inputs<'_>) -> Model {
+        let names: Vec<Option<String>> =
+            if inp.envs.is_empty() { vec![None] } else { inp.envs.iter().cloned().map(Some).collect() };
+        let mut envs: Vec<EnvModel> = names
+            .iter()
+            .map(|n| EnvModel {
+                managed: n.as_deref().is_some_and(|n| inp.config.is_managed(n)),
+                name: n.clone(),
+                objects: Vec::new(),
+                fixture_layers: Vec::new(),
+                fixtures: BTreeMap::new(),
+                vault_keys: Vec::new(),
+                releases: Vec::new(),
+                producers: HashMap::new(),
+            })
+            .collect();
+        let index_of = |env: &Option<String>| -> Vec<usize> {
+            match env {
+                _ if inp.envs.is_empty() => vec![0],
+                None => (0..names.len()).collect(),
+                Some(e) => names.iter().position(|n| n.as_deref() == Some(e.as_str())).into_iter().collect(),
+            }
+        };
+        // Shared fixture layers before environment ones, each group in path order.
+        let mut shared_layers = Vec::new();
+        let mut env_layers = Vec::new();
+        for mut f in raw {
+            let unplaced = [Placed { namespace: None, forced: false, env: None, vars: Arc::default() }];
+            let placements = match inp.placement.of(&f.file.path) {
+                [] => &unplaced[..],
+                some => some,
+            };
+            let plain: Vec<Arc<ObjectFacts>> = std::mem::take(&mut f.facts).into_iter().map(Arc::new).collect();
+            for p in placements {
+                let (env, ns, forced) = (p.env.clone().or(f.env.clone()), p.namespace.clone(), p.forced);
+                // Flux variables change names: extract again under them.
+                let facts: Vec<Arc<ObjectFacts>> = if !p.vars.is_empty() && !f.templated.is_empty() {
+                    let l = RawLocator { file: &f.file, vars: &p.vars };
+                    f.templated.iter().flat_map(|root| super::facts::extract(root, &l)).map(Arc::new).collect()
+                } else {
+                    plain.clone()
+                };
+                for i in index_of(&env) {
+                    for o in &facts {
+                        let namespace = if CLUSTER_SCOPED.contains(&o.kind.as_str()) {
+                            None
+                        } else if forced {
+                            ns.clone()
+                        } else {
+                            o.namespace.clone().or(ns.clone())
+                        };
+                        envs[i].objects.push(PlacedObject { facts: o.clone(), namespace, release: None });
+                    }
+                }
+            }
+            if let Some(layer) = f.fixtures.take() {
+                let layer = Arc::new(layer);
+                match &f.env {
+                    None => shared_layers.push(layer),
+                    Some(e) => env_layers.push((e.clone(), layer)),
+                }
+            }
+            for i in index_of(&f.env) {
+                envs[i].vault_keys.extend(f.vault_keys.iter().cloned());
+            }
+        }
+        for r in rendered {
+            let targets: Vec<usize> = match &r.envs {
+                None => index_of(&None),
+                Some(list) => list.iter().flat_map(|e| index_of(&Some(e.clone()))).collect(),
+            };
+            let facts: Vec<Arc<ObjectFacts>> = r.facts.into_iter().map(Arc::new).collect();
+            for i in targets {
+                if let Some(rel) = r.release
+                    && !envs[i].releases.contains(&rel)
+                {
+                    envs[i].releases.push(rel);
+                }
+                for o in &facts {
+                    let namespace = if CLUSTER_SCOPED.contains(&o.kind.as_str()) {
+                        None
+                    } else {
+                        o.namespace.clone().or(Some(r.namespace.clone()))
+                    };
+                    envs[i].objects.push(PlacedObject { facts: o.clone(), namespace, release: r.release });
+                }
+            }
+        }
+        let release_values: Vec<ReleaseValues> = inp.releases.iter().map(|r| release_values(r, inp.read)).collect();
+        for (i, r) in inp.releases.iter().enumerate() {
+            let slots = match &r.chart {
+                // A chart outside the tree cannot render: its values slots are the consumers.
+                ChartRef::Remote(what) => slot_consumers(r, what, &release_values[i]),
+                ChartRef::Local(_) => None,
+            };
+            for e in index_of(&r.env) {
+                if !envs[e].releases.contains(&i) {
+                    envs[e].releases.push(i);
+                }
+                if let Some(o) = &slots {
+                    envs[e].objects.push(PlacedObject {
+                        facts: o.clone(),
+                        namespace: Some(r.namespace.clone()),
+                        release: Some(i),
+                    });
+                }
+            }
+        }
+        for env in &mut envs {
+            env.fixture_layers = shared_layers.clone();
+            env.fixture_layers
+                .extend(env_layers.iter().filter(|(e, _)| Some(e) == env.name.as_ref()).map(|(_, l)| l.clone()));
+            for (li, layer) in env.fixture_layers.iter().enumerate() {
+                for (ei, entry) in layer.entries.iter().enumerate() {
+                    env.fixtures.insert(entry.key.text.clone(), (li, ei));
+                }
+            }
+            for (oi, o) in env.objects.iter().enumerate() {
+                for (pi, p) in o.facts.producers.iter().enumerate() {
+                    env.producers.entry(p.secret.text.clone()).or_default().push((oi, pi));
+                }
+            }
+            env.releases.sort_unstable();
+        }
+        Model { envs, release_values }
+    }
+}
+
+fn release_values(r: &Release, read: &dyn Fn(&str) -> Option<Arc<SourceFile>>) -> ReleaseValues {
+    let mut layers = Vec::new();
+    for v in &r.values {
+        match v {
+            ValuesSource::File(rel) => {
+                let Some(file) = read(rel) else { continue };
+                if let Some(doc) = crate::source::yaml::load(&file).documents.into_iter().next() {
+                    layers.push(ValuesRoot { file, root: doc.root });
+                }
+            }
+            ValuesSource::Inline { file, node } => layers.push(ValuesRoot { file: file.clone(), root: node.clone() }),
+            ValuesSource::Text { .. } | ValuesSource::Set { .. } => {}
+        }
+    }
+    ReleaseValues { layers }
+}
+
+/// `existingSecret`-style values of a release whose chart is not in the tree, as consumers.
+fn slot_consumers(r: &Release, chart: &str, values: &ReleaseValues) -> Option<Arc<ObjectFacts>> {
+    use super::facts::{Consumer, Loc, Via};
+    let by = format!("release {} ({chart})", r.name);
+    let mut consumers = Vec::new();
+    for (path, (layer, node)) in values.leaves() {
+        let last = path.rsplit('.').next().unwrap_or(&path);
+        let key = last.split('[').next().unwrap_or(last);
+        let norm = crate::rules::values::normalize_key(key);
+        if !(norm.ends_with("existingsecret") || norm.ends_with("existingsecretname") || norm == "existingsecrets") {
+            continue;
+        }
+        let Some(text) = node.as_str().filter(|t| !t.trim().is_empty() && !t.contains("{{") && !t.contains("${"))
+        else {
+            continue;
+        };
+        let file = values.layers[layer].file.clone();
+        consumers.push(Consumer {
+            secret: Named {
+                text: crate::gitops::kustomize::substitute(text, &r.vars),
+                loc: Loc { file, span: node.span },
+                origin: None,
+            },
+            key: None,
+            optional: false,
+            via: Via::ValuesSlot,
+            by: by.clone(),
+        });
+    }
+    let first = consumers.first()?.secret.loc.clone();
+    Some(Arc::new(ObjectFacts {
+        kind: "HelmRelease values".into(),
+        name: Some(Named { text: r.name.clone(), loc: first.clone(), origin: None }),
+        namespace: Some(r.namespace.clone()),
+        loc: first,
+        producers: Vec::new(),
+        consumers,
+        external_secret: None,
+        store: None,
+        push_secret: None,
+        cnpg_roles: Vec::new(),
+        dev_only: false,
+    }))
+}
+
+impl EnvModel {
+    /// The environment's name for messages (`default` when the repository has none).
+    pub fn label(&self) -> &str {
+        self.name.as_deref().unwrap_or("default")
+    }
+
+    /// Producers of Secret `name` visible from namespace `ns` (an unknown namespace on either
+    /// side matches any).
+    pub fn producers_of<'a>(
+        &'a self,
+        ns: Option<&'a str>,
+        name: &str,
+    ) -> impl Iterator<Item = (&'a PlacedObject, &'a Producer)> + 'a {
+        self.producers.get(name).into_iter().flatten().filter_map(move |&(oi, pi)| {
+            let o = &self.objects[oi];
+            let p = &o.facts.producers[pi];
+            let ns_ok = match (ns, o.namespace.as_deref(), &o.facts.external_secret) {
+                // A ClusterExternalSecret produces in the namespaces it lists (all, by selector).
+                (Some(n), _, Some(es)) if es.is_cluster => {
+                    es.cluster_namespaces.as_ref().is_none_or(|list| list.iter().any(|x| x == n))
+                }
+                (Some(a), Some(b), _) => a == b,
+                _ => true,
+            };
+            ns_ok.then_some((o, p))
+        })
+    }
+
+    /// Whether the environment has a fixture map at all.
+    pub fn has_fixtures(&self) -> bool {
+        !self.fixtures.is_empty()
+    }
+
+    /// The effective fixture entry for `key`.
+    pub fn fixture(&self, key: &str) -> Option<&FixtureEntry> {
+        self.fixtures.get(key).map(|&(l, e)| &self.fixture_layers[l].entries[e])
+    }
+
+    /// Every effective fixture entry, by key.
+    pub fn fixture_entries(&self) -> impl Iterator<Item = &FixtureEntry> {
+        self.fixtures.values().map(|&(l, e)| &self.fixture_layers[l].entries[e])
+    }
+
+    /// Every ExternalSecret (and ClusterExternalSecret) of the environment.
+    pub fn external_secrets(&self) -> impl Iterator<Item = (&PlacedObject, &ExternalSecret)> {
+        self.objects.iter().filter_map(|o| o.facts.external_secret.as_ref().map(|es| (o, es)))
+    }
+
+    /// The store an ExternalSecret in `ns` refers to: a SecretStore of that namespace, or a
+    /// ClusterSecretStore.
+    pub fn store_for(&self, ns: Option<&str>, r: &StoreRef) -> Option<&PlacedObject> {
+        self.objects.iter().find(|o| {
+            let Some(store) = &o.facts.store else { return false };
+            o.facts.name_text() == r.name.text
+                && store.is_cluster == r.is_cluster()
+                && (store.is_cluster || ns.is_none() || o.namespace.is_none() || o.namespace.as_deref() == ns)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::SourceFile;
+    use crate::source::yaml;
+
+    fn raw(path: &str, text: &str) -> RawFile {
+        let file = Arc::new(SourceFile::new(path.into(), text.into()));
+        let class = crate::discover::classify(path, &Default::default());
+        let docs = yaml::load(&file).documents;
+        RawFile::read(&file, class, &docs, &Config::default()).unwrap()
+    }
+
+    #[test]
+    fn producers_resolve_by_namespace_and_environment() {
+        let files = vec![
+            raw(
+                "env/dev/es.yaml",
+                "apiVersion: external-secrets.io/v1\nkind: ExternalSecret\nmetadata: {name: db, namespace: app}\nspec:\n  secretStoreRef: {name: vault}\n  data: [{secretKey: password, remoteRef: {key: db}}]\n",
+            ),
+            raw(
+                "shared/secret.yaml",
+                "apiVersion: v1\nkind: Secret\nmetadata: {name: tls}\nstringData: {tls.crt: x}\n",
+            ),
+            raw("sources/values/_shared/vault-bootstrap.yaml", "fixtures:\n  db: __generate__\n  other: x\n"),
+            raw("sources/values/env/prod/vault-bootstrap.yaml", "fixtures:\n  other: \"\"\n"),
+        ];
+        let envs = vec!["dev".to_string(), "prod".to_string()];
+        let placement = Placement::default();
+        let cfg = Config::default();
+        let read = |_: &str| None;
+        let m = Model::build(
+            files,
+            Vec::new(),
+            &Inputs { placement: &placement, releases: &[], envs: &envs, config: &cfg, read: &read },
+        );
+        let dev = &m.envs[0];
+        assert_eq!(dev.producers_of(Some("app"), "db").count(), 1);
+        assert_eq!(dev.producers_of(Some("other"), "db").count(), 0);
+        assert_eq!(dev.producers_of(Some("anything"), "tls").count(), 1, "unknown namespace matches any");
+        assert_eq!(m.envs[1].producers_of(None, "db").count(), 0, "dev's ExternalSecret is not in prod");
+        use crate::model::fixtures::ValueClass;
+        assert_eq!(dev.fixture("other").map(|e| e.class), Some(ValueClass::Literal));
+        assert_eq!(m.envs[1].fixture("other").map(|e| e.class), Some(ValueClass::Required));
+        assert!(m.envs[1].managed && !dev.managed);
+    }
+}
