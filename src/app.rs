@@ -69,7 +69,7 @@ pub fn run_check(opts: &CheckOptions) -> Result<Report, CheckError> {
         report.summary.duration_ms = started.elapsed().as_millis();
         return Ok(report);
     }
-    let Analysis { config, mut report, discovery, model, .. } = analyze(opts)?;
+    let Analysis { config, mut report, discovery, model, .. } = analyze(opts, Stage::Model)?;
     let key = std::env::var(&config.fingerprint_key_env).ok().map(String::into_bytes);
     let fingerprinter = Fingerprinter::new(key);
     let repo_files = HashSet::new();
@@ -102,9 +102,18 @@ pub struct Analysis {
     pub envs: Vec<String>,
 }
 
+/// How far [`analyze`] goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    /// Stop after release discovery (`secretgate releases`).
+    Releases,
+    /// Render and build the model (`check`, `graph`).
+    Model,
+}
+
 /// discover → load and check each file → release discovery → values files re-read as values →
 /// render → model.
-pub fn analyze(opts: &CheckOptions) -> Result<Analysis, CheckError> {
+pub fn analyze(opts: &CheckOptions, stage: Stage) -> Result<Analysis, CheckError> {
     let paths = if opts.paths.is_empty() { vec![PathBuf::from(".")] } else { opts.paths.clone() };
     for p in &paths {
         if !p.exists() {
@@ -196,6 +205,10 @@ pub fn analyze(opts: &CheckOptions) -> Result<Analysis, CheckError> {
     report.notices.append(&mut discovery.notices);
     known.extend(discovery.releases.iter().filter_map(|r| r.env.clone()));
     let environments = Environments::new(&config, known.iter().map(String::as_str));
+    if stage == Stage::Releases {
+        let envs = environments.known.iter().cloned().collect();
+        return Ok(Analysis { base, config, report, discovery, model: Model::default(), envs });
+    }
 
     // Files a release uses as values are values files, whatever their name: check them again as such.
     let used: BTreeSet<&str> = discovery

@@ -33,6 +33,12 @@ pub enum Command {
         /// A rule id, as printed by `secretgate rules`.
         rule: String,
     },
+    /// List the Helm releases the repository declares (Argo CD, Flux, Helmfile, config), per
+    /// environment, with their values layers in order.
+    Releases(GraphArgs<crate::report::releases::ReleasesFormat>),
+    /// Print an environment's secret graph: per namespace, each Secret with its producers, the
+    /// Vault keys they read and its consumers.
+    Graph(GraphArgs<crate::report::graph::GraphFormat>),
     /// Render a Helm chart like `helm template` (same flags), with the built-in engine.
     Render(crate::helm::command::RenderArgs),
     /// Write a commented starter `.secretgate.yaml`.
@@ -81,6 +87,24 @@ pub struct CheckArgs {
     pub owner: Option<String>,
 }
 
+/// Arguments of `releases` and `graph`.
+#[derive(Debug, clap::Args)]
+pub struct GraphArgs<F: ValueEnum + Clone + Send + Sync + 'static> {
+    /// Folder to analyse (default `.`).
+    pub path: Option<PathBuf>,
+    /// Environment (required for `graph` when the repository has several).
+    #[arg(long = "env", value_name = "NAME")]
+    pub env: Option<String>,
+    #[arg(long, value_enum)]
+    pub format: Option<F>,
+    /// Write to FILE instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Config file (default: `.secretgate.yaml` in the folder).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FailOn {
     Error,
@@ -127,6 +151,8 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             print!("{}", explain(m));
             Ok(0)
         }
+        Command::Releases(args) => releases(&args),
+        Command::Graph(args) => graph(&args),
         Command::Render(args) => match crate::helm::command::run(&args) {
             Ok(text) => {
                 use std::io::Write as _;
@@ -196,6 +222,69 @@ fn check(args: CheckArgs) -> anyhow::Result<i32> {
     }
     let threshold = args.fail_on.threshold();
     Ok(i32::from(report.findings.iter().any(|f| fails(f.severity, threshold))))
+}
+
+fn analysis_options<F: ValueEnum + Clone + Send + Sync + 'static>(args: &GraphArgs<F>) -> CheckOptions {
+    CheckOptions {
+        paths: args.path.iter().cloned().collect(),
+        config: args.config.clone(),
+        envs: args.env.iter().cloned().collect(),
+        ..CheckOptions::default()
+    }
+}
+
+/// Runs `write` against the `--output` file or stdout.
+fn emit(output: Option<&PathBuf>, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> anyhow::Result<()> {
+    match output {
+        Some(path) => {
+            let mut f = std::io::BufWriter::new(
+                std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?,
+            );
+            write(&mut f)?;
+            f.flush()?;
+        }
+        None => {
+            let mut lock = std::io::stdout().lock();
+            write(&mut lock)?;
+            lock.flush()?;
+        }
+    }
+    Ok(())
+}
+
+fn releases(args: &GraphArgs<report::releases::ReleasesFormat>) -> anyhow::Result<i32> {
+    let a = app::analyze(&analysis_options(args), app::Stage::Releases)
+        .map_err(|e| Rendered(format!("{:?}", miette::Report::new(e))))?;
+    if let Some(env) = &args.env
+        && !a.envs.contains(env)
+    {
+        bail!("unknown environment `{env}`; the repository has: {}", a.envs.join(", "));
+    }
+    let list: Vec<&crate::gitops::Release> = a
+        .discovery
+        .releases
+        .iter()
+        .filter(|r| args.env.as_ref().is_none_or(|e| r.env.is_none() || r.env.as_ref() == Some(e)))
+        .collect();
+    let format = args.format.unwrap_or(report::releases::ReleasesFormat::Text);
+    emit(args.output.as_ref(), |out| report::releases::write(&list, format, out))?;
+    Ok(0)
+}
+
+fn graph(args: &GraphArgs<report::graph::GraphFormat>) -> anyhow::Result<i32> {
+    let a = app::analyze(&analysis_options(args), app::Stage::Model)
+        .map_err(|e| Rendered(format!("{:?}", miette::Report::new(e))))?;
+    let env = match (&args.env, a.model.envs.as_slice()) {
+        (None, [only]) => only,
+        (None, _) => bail!("the repository has several environments; pick one with --env ({})", a.envs.join(", ")),
+        (Some(name), envs) => match envs.iter().find(|e| e.name.as_deref() == Some(name.as_str())) {
+            Some(e) => e,
+            None => bail!("unknown environment `{name}`; the repository has: {}", a.envs.join(", ")),
+        },
+    };
+    let format = args.format.unwrap_or(report::graph::GraphFormat::Text);
+    emit(args.output.as_ref(), |out| report::graph::write(env, format, out))?;
+    Ok(0)
 }
 
 /// The docs `secretgate explain` prints (and the website shows).

@@ -52,6 +52,11 @@ impl Loc {
     }
 }
 
+/// A name or key still holding a template or a variable: nothing to compare statically.
+pub fn templated(text: &str) -> bool {
+    text.contains("{{") || text.contains("${")
+}
+
 /// A string value with the place it is written.
 #[derive(Clone, Debug)]
 pub struct Named {
@@ -238,6 +243,9 @@ pub struct ExternalSecret {
     /// Namespaces a ClusterExternalSecret fans out to (`None`: chosen by selector).
     pub cluster_namespaces: Option<Vec<String>>,
     pub is_cluster: bool,
+    /// `refreshPolicy: CreatedOnce`: seeds the Secret once (a restore from backup) and never
+    /// touches it again.
+    pub seed_only: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -399,7 +407,7 @@ fn object(o: &Object<'_>, l: &dyn Locator) -> Option<ObjectFacts> {
                             ProducerKind::ExternalSecret
                         },
                         by,
-                        owns: matches!(policy, "Owner" | "Orphan"),
+                        owns: matches!(policy, "Owner" | "Orphan") && !es.seed_only,
                     });
                     f.external_secret = Some(es);
                 }
@@ -515,6 +523,7 @@ fn external_secret(
         has_template_from,
         cluster_namespaces,
         is_cluster,
+        seed_only: spec.get_str("refreshPolicy") == Some("CreatedOnce"),
     })
 }
 

@@ -3,17 +3,28 @@
 //! environment), with resolved namespaces, the effective fixture map, and an index from Secret
 //! name to producers. Cross-file rules read this; they never walk files or render.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use super::RawFile;
 use super::facts::{ExternalSecret, Named, ObjectFacts, Producer, RawLocator, StoreRef};
-use super::fixtures::{FixtureEntry, FixtureLayer};
+use super::fixtures::{FixtureEntry, FixtureLayer, normalize_key};
 use crate::config::Config;
 use crate::gitops::kustomize::{Placed, Placement};
 use crate::gitops::{ChartRef, Release, ValuesSource};
 use crate::source::SourceFile;
 use crate::source::yaml::Node;
+
+/// What serves an ExternalSecret's keys.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// A Vault/OpenBao store; the KV mount its keys are relative to.
+    Vault { mount: String },
+    /// Another provider (1Password, AWS, …): Vault fixtures do not apply.
+    Other,
+    /// The store is not in the model.
+    Unknown,
+}
 
 /// Kinds that live outside namespaces.
 const CLUSTER_SCOPED: &[&str] = &["ClusterSecretStore", "ClusterExternalSecret", "ClusterPushSecret", "Namespace"];
@@ -353,6 +364,40 @@ impl EnvModel {
     /// Every ExternalSecret (and ClusterExternalSecret) of the environment.
     pub fn external_secrets(&self) -> impl Iterator<Item = (&PlacedObject, &ExternalSecret)> {
         self.objects.iter().filter_map(|o| o.facts.external_secret.as_ref().map(|es| (o, es)))
+    }
+
+    /// What serves an ExternalSecret's keys.
+    pub fn backend(&self, o: &PlacedObject, es: &ExternalSecret) -> Backend {
+        let Some(r) = &es.store else { return Backend::Unknown };
+        let Some(store) = self.store_for(o.namespace.as_deref(), r).and_then(|s| s.facts.store.as_ref()) else {
+            return Backend::Unknown;
+        };
+        match &store.vault {
+            Some(v) => Backend::Vault { mount: v.path.as_ref().map_or_else(|| "secret".into(), |p| p.text.clone()) },
+            None => Backend::Other,
+        }
+    }
+
+    /// The KV mount an ExternalSecret reads the environment's fixture-seeded Vault through: its
+    /// store is a Vault store, or unknown while the environment has fixtures.
+    pub fn fixture_mount(&self, o: &PlacedObject, es: &ExternalSecret) -> Option<String> {
+        match self.backend(o, es) {
+            Backend::Vault { mount } => Some(mount),
+            Backend::Unknown if self.has_fixtures() => Some("secret".into()),
+            _ => None,
+        }
+    }
+
+    /// Vault keys something other than the bootstrap writes here: `vaultKey:` values (a client
+    /// patcher, a reconciler) and PushSecret targets.
+    pub fn writers(&self) -> BTreeSet<String> {
+        let mut out: BTreeSet<String> = self.vault_keys.iter().map(|k| normalize_key(&k.text, "secret")).collect();
+        for o in &self.objects {
+            if let Some(ps) = &o.facts.push_secret {
+                out.extend(ps.remote_keys.iter().map(|k| normalize_key(&k.text, "secret")));
+            }
+        }
+        out
     }
 
     /// The store an ExternalSecret in `ns` refers to: a SecretStore of that namespace, or a

@@ -1,9 +1,11 @@
 //! Reporters: one file per output format, all fed the same sorted [`Report`].
 
 mod github;
+pub mod graph;
 mod human;
 mod json;
 mod junit;
+pub mod releases;
 mod sarif;
 
 use std::collections::BTreeMap;

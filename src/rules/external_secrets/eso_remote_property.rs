@@ -1,7 +1,7 @@
 //! `eso-remote-property`: a `remoteRef` asks a fixture-seeded Vault key for a field it does not
 //! have, or for no field at all.
 
-use super::{reads_fixtures, templated, vault_key};
+use super::{templated, vault_key};
 use crate::finding::Severity;
 use crate::model::facts::RefFrom;
 use crate::model::fixtures::FIXTURE_PROPERTY;
@@ -58,7 +58,7 @@ impl Rule for EsoRemoteProperty {
             return;
         }
         for (o, es) in env.external_secrets() {
-            let Some(mount) = reads_fixtures(env, o, es) else { continue };
+            let Some(mount) = env.fixture_mount(o, es) else { continue };
             for r in es.refs.iter().filter(|r| r.from == RefFrom::Data) {
                 if templated(&r.key.text) || env.fixture(&vault_key(&r.key.text, &mount)).is_none() {
                     continue;

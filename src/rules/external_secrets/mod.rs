@@ -9,45 +9,9 @@ pub mod eso_template_binding;
 pub mod pushsecret_mirror_only;
 pub mod secret_store_provider;
 
-use crate::model::facts::ExternalSecret;
 use crate::model::fixtures::normalize_key;
-use crate::model::{EnvModel, PlacedObject};
 
-/// A name or key still holding a template or a variable: nothing to compare statically.
-pub(crate) fn templated(text: &str) -> bool {
-    text.contains("{{") || text.contains("${")
-}
-
-/// What serves an ExternalSecret's keys.
-pub(crate) enum Backend {
-    /// A Vault/OpenBao store; the KV mount its keys are relative to.
-    Vault { mount: String },
-    /// Another provider (1Password, AWS, …): Vault fixtures do not apply.
-    Other,
-    /// The store is not in the model.
-    Unknown,
-}
-
-pub(crate) fn backend(env: &EnvModel, o: &PlacedObject, es: &ExternalSecret) -> Backend {
-    let Some(r) = &es.store else { return Backend::Unknown };
-    let Some(store) = env.store_for(o.namespace.as_deref(), r).and_then(|s| s.facts.store.as_ref()) else {
-        return Backend::Unknown;
-    };
-    match &store.vault {
-        Some(v) => Backend::Vault { mount: v.path.as_ref().map_or_else(|| "secret".into(), |p| p.text.clone()) },
-        None => Backend::Other,
-    }
-}
-
-/// Whether an ExternalSecret's keys come from the environment's Vault (and so from its
-/// fixture map): its store is a Vault store, or unknown while the environment has fixtures.
-pub(crate) fn reads_fixtures(env: &EnvModel, o: &PlacedObject, es: &ExternalSecret) -> Option<String> {
-    match backend(env, o, es) {
-        Backend::Vault { mount } => Some(mount),
-        Backend::Unknown if env.has_fixtures() => Some("secret".into()),
-        _ => None,
-    }
-}
+pub(crate) use crate::model::facts::templated;
 
 /// The Vault key a remote reference names, relative to the mount.
 pub(crate) fn vault_key(key: &str, mount: &str) -> String {

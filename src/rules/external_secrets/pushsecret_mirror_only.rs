@@ -73,6 +73,8 @@ impl Rule for PushsecretMirrorOnly {
                 let pushed = vault_key(&rk.text, "secret");
                 let readers: Vec<_> = env
                     .external_secrets()
+                    // A CreatedOnce ExternalSecret restores the mirror once: the backup/restore pattern.
+                    .filter(|(_, es)| !es.seed_only)
                     .flat_map(|(e, es)| es.refs.iter().map(move |r| (e, r)))
                     .filter(|(_, r)| vault_key(&r.key.text, "secret") == pushed)
                     .collect();
@@ -84,9 +86,10 @@ impl Rule for PushsecretMirrorOnly {
                 }
             }
             if let Some(sel) = &ps.selector
-                && let Some((p, prod)) = env
-                    .producers_of(o.namespace.as_deref(), &sel.text)
-                    .find(|(_, p)| matches!(p.kind, ProducerKind::ExternalSecret | ProducerKind::ClusterExternalSecret))
+                && let Some((p, prod)) = env.producers_of(o.namespace.as_deref(), &sel.text).find(|(p, prod)| {
+                    matches!(prod.kind, ProducerKind::ExternalSecret | ProducerKind::ClusterExternalSecret)
+                        && p.facts.external_secret.as_ref().is_some_and(|es| !es.seed_only)
+                })
             {
                 hits.report(
                     &sel.loc,

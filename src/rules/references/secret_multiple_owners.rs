@@ -20,7 +20,9 @@ Groups every producer of an environment by namespace and Secret name — Externa
 (`creationPolicy: Owner`/`Orphan`), Secrets, SealedSecrets, Certificates, CNPG-generated Secrets
 — and reports each extra owner. The finding points at the producer that is not an ExternalSecret
 (or at the later one), with the other owner as a related location. ExternalSecrets with
-`creationPolicy: Merge` or `None` only add keys and do not count.
+`creationPolicy: Merge` or `None` only add keys, and those with `refreshPolicy: CreatedOnce` only
+seed the Secret once (restoring a backup for cert-manager, say); neither counts. Manifests under a
+`bootstrap/` folder are one-shot seeds applied before the controllers take over.
 
 ## Why is this bad?
 Two owners fight: ESO overwrites the chart's Secret, Helm or Argo CD puts it back, and the value
@@ -52,6 +54,11 @@ impl Rule for SecretMultipleOwners {
         let mut groups: BTreeMap<(&str, &str), Vec<(&crate::model::PlacedObject, &crate::model::facts::Producer)>> =
             BTreeMap::new();
         for o in &env.objects {
+            // Manifests under a `bootstrap/` folder are applied once to bring a cluster up; the
+            // controllers that own the Secret afterwards are the ones that count.
+            if o.facts.loc.path().split('/').any(|s| s == "bootstrap") {
+                continue;
+            }
             for p in o.facts.producers.iter().filter(|p| p.owns && !templated(&p.secret.text)) {
                 // A ClusterExternalSecret's namespaces are decided at run time.
                 if p.kind == ProducerKind::ClusterExternalSecret {
@@ -115,7 +122,15 @@ mod tests {
         );
         let other_ns =
             ("env/dev/secret.yaml", "apiVersion: v1\nkind: Secret\nmetadata: {name: db, namespace: other}\n");
-        ModelTester::new(&SecretMultipleOwners).pass(&[&[ES, merge], &[ES, other_ns], &[ES]]).fail(&[&[ES, SECRET]]);
+        let seed = (
+            "env/dev/es2.yaml",
+            "apiVersion: external-secrets.io/v1\nkind: ExternalSecret\nmetadata: {name: db-restore, namespace: app}\nspec:\n  refreshPolicy: CreatedOnce\n  target: {name: db, creationPolicy: Orphan}\n",
+        );
+        let bootstrap =
+            ("bootstrap/secret.yaml", "apiVersion: v1\nkind: Secret\nmetadata: {name: db, namespace: app}\n");
+        ModelTester::new(&SecretMultipleOwners)
+            .pass(&[&[ES, merge], &[ES, other_ns], &[ES], &[ES, seed], &[ES, bootstrap]])
+            .fail(&[&[ES, SECRET]]);
         let hits = ModelTester::new(&SecretMultipleOwners).run(&[ES, SECRET]);
         assert_eq!(hits.len(), 1);
         assert_eq!(hits[0].path, "env/dev/secret.yaml", "reported at the Secret, not the ExternalSecret");
