@@ -240,8 +240,7 @@ pub fn analyze(opts: &CheckOptions, stage: Stage) -> Result<Analysis, CheckError
     // Charts render per release (and with their defaults when no release uses them).
     let mut rendered = Vec::new();
     if render_charts {
-        let plans =
-            crate::helm::scan::plans(&discovery.releases, &discovered.files, &environments, &cx, &mut report.notices);
+        let plans = crate::helm::scan::plans(&discovery, &discovered.files, &environments, &cx, &mut report.notices);
         let charts = crate::helm::scan::render_plans(&base, &discovered.files, &plans, &opts.envs, &cx);
         report.findings.extend(charts.findings);
         report.notices.extend(charts.notices);
@@ -259,7 +258,21 @@ pub fn analyze(opts: &CheckOptions, stage: Stage) -> Result<Analysis, CheckError
         let text = std::fs::read_to_string(base.join(rel)).ok()?;
         Some(std::sync::Arc::new(crate::source::SourceFile::new(rel.to_string(), text)))
     };
-    let model = Model::build(
+    // Stores a chart we could not render may define: the model cannot call those missing.
+    let mut unseen_store_kinds = BTreeSet::new();
+    for dir in &discovery.unexpanded_charts {
+        let templates = format!("{dir}templates/");
+        for c in discovered.files.iter().filter(|c| c.rel.starts_with(&templates)) {
+            let text = std::fs::read_to_string(&c.abs).unwrap_or_default();
+            for kind in ["ClusterSecretStore", "SecretStore"] {
+                if text.contains(&format!("kind: {kind}")) {
+                    unseen_store_kinds.insert(kind.to_string());
+                }
+            }
+        }
+    }
+    raw.retain(|path, _| !discovery.not_manifests.contains(path));
+    let mut model = Model::build(
         raw.into_values().collect(),
         rendered,
         &crate::model::graph::Inputs {
@@ -270,6 +283,7 @@ pub fn analyze(opts: &CheckOptions, stage: Stage) -> Result<Analysis, CheckError
             read: &read_values,
         },
     );
+    model.unseen_store_kinds = unseen_store_kinds;
     Ok(Analysis { base, config, report, discovery, model, envs })
 }
 

@@ -69,6 +69,32 @@ struct RawConfig {
     releases: Vec<RawRelease>,
     /// Extra declarative rule packs (`rules/*.yaml` format), relative to the config file.
     rule_packs: Vec<String>,
+    /// Secrets created outside the repository (by hand, Terraform, an operator the model does
+    /// not know), so that references to them resolve.
+    declared_secrets: Vec<DeclaredSecret>,
+    /// Vault keys written by something other than the fixture bootstrap (globs, `*` within a
+    /// segment), and keys read by something other than ExternalSecrets.
+    fixtures: RawFixtures,
+}
+
+/// A Secret that exists without a producer in the repository.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct DeclaredSecret {
+    pub name: String,
+    /// Namespace it lives in; any when absent.
+    pub namespace: Option<String>,
+    /// Environments it exists in; all when empty.
+    pub environments: Vec<String>,
+    /// Keys it holds; any when empty.
+    pub keys: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+struct RawFixtures {
+    writers: Vec<String>,
+    readers: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -172,6 +198,11 @@ pub struct Config {
     pub allow_regexes: Vec<Regex>,
     pub fingerprint_key_env: String,
     pub releases: Vec<Release>,
+    pub declared_secrets: Vec<DeclaredSecret>,
+    /// Vault keys other writers write (`fixtures.writers`).
+    pub fixture_writers: GlobSet,
+    /// Vault keys other readers read (`fixtures.readers`).
+    pub fixture_readers: GlobSet,
 }
 
 impl Default for Config {
@@ -188,6 +219,9 @@ impl Default for Config {
             allow_regexes: Vec::new(),
             fingerprint_key_env: "SECRETGATE_FINGERPRINT_KEY".into(),
             releases: Vec::new(),
+            declared_secrets: Vec::new(),
+            fixture_writers: GlobSet::empty(),
+            fixture_readers: GlobSet::empty(),
         }
     }
 }
@@ -313,6 +347,9 @@ impl Config {
             policy,
             allow_paths: globs(&["allowlist", "paths"], &raw.allowlist.paths)?,
             allow_regexes,
+            declared_secrets: raw.declared_secrets,
+            fixture_writers: globs(&["fixtures", "writers"], &raw.fixtures.writers)?,
+            fixture_readers: globs(&["fixtures", "readers"], &raw.fixtures.readers)?,
             fingerprint_key_env: raw.fingerprint_key_env.unwrap_or_else(|| "SECRETGATE_FINGERPRINT_KEY".into()),
             releases: raw
                 .releases
@@ -388,6 +425,16 @@ placeholders: []
 
 # Extra declarative rule packs (the format of the built-in rules/*.yaml), relative to this file.
 rule-packs: []
+
+# Secrets that exist without a producer in this repository (made by hand, Terraform, an
+# operator secretgate does not model): references to them resolve.
+declared-secrets: []
+#  - {name: registry-credentials, namespace: ci, environments: [production], keys: [.dockerconfigjson]}
+
+# Vault keys written or read by something other than the fixture bootstrap and ExternalSecrets.
+fixtures:
+  writers: []   # e.g. ["gitlab/tokens/*"]
+  readers: []
 
 # Findings to drop: by path glob, or by a regex matched against the key path or value.
 allowlist:

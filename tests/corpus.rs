@@ -48,3 +48,32 @@ fn corpus_scan_completes_with_positioned_findings() {
         report.notices.len()
     );
 }
+
+/// The secret graph on a real Flux repository (onedr0p/home-ops: 36 ExternalSecrets, a
+/// 1Password ClusterSecretStore, app-template HelmReleases consuming the targets): the model
+/// resolves its consumers and reports at most one finding per three ExternalSecrets.
+#[test]
+fn home_ops_graph_resolves_and_stays_quiet() {
+    use secretgate::app::{Stage, analyze};
+    let Some(dir) = corpus() else { return };
+    let home_ops = dir.join("home-ops");
+    let a = analyze(&CheckOptions { paths: vec![home_ops.clone()], ..Default::default() }, Stage::Model).unwrap();
+    let env = &a.model.envs[0];
+    let es = env.external_secrets().count();
+    assert!(es >= 36, "expected home-ops' ExternalSecrets in the model, got {es}");
+    let graph = secretgate::report::graph::build(env);
+    let consumers: usize = graph.iter().filter(|s| s.resolved()).map(|s| s.consumers.len()).sum();
+    assert!(consumers >= 5, "consumers resolved against ExternalSecret targets: {consumers}");
+    let report = run_check(&CheckOptions { paths: vec![home_ops], ..Default::default() }).unwrap();
+    let packs = ["external-secrets", "fixtures", "references"];
+    let graph_findings: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| secretgate::rules::meta(f.rule).is_some_and(|m| packs.contains(&m.pack.as_str())))
+        .collect();
+    assert!(
+        graph_findings.len() * 3 <= es,
+        "{} graph findings for {es} ExternalSecrets: {graph_findings:#?}",
+        graph_findings.len()
+    );
+}

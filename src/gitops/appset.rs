@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use serde_json::{Map, Value as Json};
 
 use super::kustomize::Entry;
-use super::{Decl, DeclKind, Discovery, Tree, notice};
+use super::{Ctx, Decl, DeclKind, Discovery, notice};
 use crate::finding::Notice;
 use crate::source::yaml::{Node, Scalar, Style, Value as YamlValue};
 
@@ -22,13 +22,28 @@ const MAX_PARAM_SETS: usize = 2000;
 /// Parameter keys whose values name an environment.
 const ENV_KEYS: &[&str] = &["env", "environment", "envName", "env_name", "valuesEnvironment", "stage"];
 
-pub fn application_set(decl: &Decl, tree: &Tree<'_>, out: &mut Discovery, entries: &mut Vec<Entry>) {
+pub fn application_set(decl: &Decl, tree: &Ctx<'_>, out: &mut Discovery, entries: &mut Vec<Entry>) {
     let Some(spec) = decl.root.get("spec") else { return };
     let Some(template) = spec.get("template") else { return };
     let go = spec.get("goTemplate").and_then(Node::as_scalar).and_then(|s| s.as_bool()) == Some(true);
     let mut sets = Vec::new();
+    let before = out.notices.len();
     for g in spec.get("generators").and_then(Node::as_seq).unwrap_or(&[]) {
         sets.extend(generate(decl, g, go, tree, &mut out.notices, 0));
+    }
+    if out.notices[before..].iter().any(|n| n.message.contains("needs a cluster or an API")) {
+        // Applications we cannot derive still deploy their charts: keep those from being
+        // rendered with defaults only.
+        for src in template_sources(template) {
+            let dir = match (src.get_str("chart"), src.get_str("path")) {
+                (Some(chart), _) => tree.chart_named(chart).map(str::to_string),
+                (None, Some(path)) if !path.contains("{{") => {
+                    super::normalize(path).filter(|d| tree.is_chart(d)).map(|d| super::dir_key(&d))
+                }
+                _ => None,
+            };
+            out.unexpanded_charts.extend(dir);
+        }
     }
     if sets.len() > MAX_PARAM_SETS {
         out.notices.push(notice(
@@ -51,8 +66,18 @@ pub fn application_set(decl: &Decl, tree: &Tree<'_>, out: &mut Discovery, entrie
     }
 }
 
+/// The sources of an Application template (`spec.source`, `spec.sources[]`).
+fn template_sources(template: &Node) -> Vec<&Node> {
+    let spec = template.get("spec");
+    match (spec.and_then(|s| s.get("sources")).and_then(Node::as_seq), spec.and_then(|s| s.get("source"))) {
+        (Some(list), _) => list.iter().collect(),
+        (None, Some(one)) => vec![one],
+        _ => Vec::new(),
+    }
+}
+
 /// The environment an element names (`env: dev`), if any.
-fn env_param(params: &Params, tree: &Tree<'_>) -> Option<String> {
+fn env_param(params: &Params, tree: &Ctx<'_>) -> Option<String> {
     ENV_KEYS.iter().find_map(|k| params.get(*k)?.as_str()).map(str::to_string).filter(|e| {
         tree.known_envs.contains(e) || !e.contains(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
     })
@@ -87,7 +112,7 @@ pub fn declared_envs(decls: &[Decl]) -> BTreeSet<String> {
     out
 }
 
-fn generate(decl: &Decl, g: &Node, go: bool, tree: &Tree<'_>, notices: &mut Vec<Notice>, depth: usize) -> Vec<Params> {
+fn generate(decl: &Decl, g: &Node, go: bool, tree: &Ctx<'_>, notices: &mut Vec<Notice>, depth: usize) -> Vec<Params> {
     let Some(entry) = g.as_map().and_then(|m| m.first()) else { return Vec::new() };
     let kind = entry.key.as_str().unwrap_or("");
     let body = &entry.value;
@@ -128,7 +153,7 @@ fn matrix(
     decl: &Decl,
     children: &[&Node],
     go: bool,
-    tree: &Tree<'_>,
+    tree: &Ctx<'_>,
     notices: &mut Vec<Notice>,
     depth: usize,
 ) -> Vec<Params> {
@@ -160,7 +185,7 @@ fn merge(
     body: &Node,
     children: &[&Node],
     go: bool,
-    tree: &Tree<'_>,
+    tree: &Ctx<'_>,
     notices: &mut Vec<Notice>,
     depth: usize,
 ) -> Vec<Params> {
@@ -180,7 +205,7 @@ fn merge(
 
 /// The git generator over this tree: `directories` (folders matching a glob) and `files` (JSON
 /// or YAML files whose keys become parameters).
-fn git(decl: &Decl, body: &Node, go: bool, tree: &Tree<'_>, notices: &mut Vec<Notice>) -> Vec<Params> {
+fn git(decl: &Decl, body: &Node, go: bool, tree: &Ctx<'_>, notices: &mut Vec<Notice>) -> Vec<Params> {
     let mut out = Vec::new();
     let globs = |section: &str, want_exclude: bool| -> Vec<globset::GlobMatcher> {
         body.get(section)

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use super::kustomize::Entry;
-use super::{ChartRef, Decl, Discovery, Release, Source, Tree, ValuesSource, notice, position_of};
+use super::{ChartRef, Ctx, Decl, Discovery, Release, Source, ValuesSource, notice, position_of};
 use crate::source::yaml::Node;
 
 /// Interprets `app` (an Application document, or an ApplicationSet's rendered template) declared
@@ -16,7 +16,7 @@ pub fn application(
     decl: &Decl,
     app: &Node,
     env: Option<String>,
-    tree: &Tree<'_>,
+    tree: &Ctx<'_>,
     out: &mut Discovery,
     entries: &mut Vec<Entry>,
 ) {
@@ -26,7 +26,8 @@ pub fn application(
     let Some(spec) = app.get("spec") else { return };
     let name = app.at(&["metadata", "name"]).and_then(Node::as_str).unwrap_or("application").to_string();
     let namespace = spec.at(&["destination", "namespace"]).and_then(Node::as_str).map(str::to_string);
-    let env = tree.infer_env(env.as_deref(), &[&name, namespace.as_deref().unwrap_or("")]);
+    let cluster = spec.at(&["destination", "name"]).and_then(Node::as_str).unwrap_or("");
+    let env = tree.infer_env(env.as_deref(), &[cluster, &name, namespace.as_deref().unwrap_or("")]);
     let sources: Vec<&Node> = match (spec.get("sources").and_then(Node::as_seq), spec.get("source")) {
         (Some(list), _) => list.iter().collect(),
         (None, Some(one)) => vec![one],
@@ -37,12 +38,24 @@ pub fn application(
     let refs: BTreeSet<&str> = sources.iter().filter_map(|s| s.get_str("ref")).collect();
     for src in sources {
         let helm = src.get("helm");
+        let url = src.get_str("repoURL");
         let chart = match (src.get_str("chart"), src.get_str("path")) {
             (Some(chart), _) => {
-                let repo = src.get_str("repoURL").unwrap_or("?");
                 let version = src.get_str("targetRevision").unwrap_or("*");
-                ChartRef::Remote(format!("{repo} {chart}@{version}"))
+                match tree.chart_named(chart) {
+                    Some(dir) => {
+                        out.notices.push(notice(
+                            file,
+                            src,
+                            format!("chart `{chart}` of `{name}` is rendered from its source in the tree, `{dir}`"),
+                        ));
+                        ChartRef::Local(dir.to_string())
+                    }
+                    None => ChartRef::Remote(format!("{} {chart}@{version}", url.unwrap_or("?"))),
+                }
             }
+            // A path in another repository (an upstream install bundle, say) is not in the tree.
+            (None, Some(_)) if !tree.is_self(url) => continue,
             (None, Some(path)) => {
                 let Some(dir) = super::normalize(path) else {
                     out.notices.push(notice(file, src, format!("source path `{path}` leaves the repository")));
@@ -57,6 +70,21 @@ pub fn application(
                         ));
                     }
                     if src.get_str("ref").is_none() && tree.has_dir(&dir) {
+                        let directory = src.get("directory");
+                        let globs = |key: &str| {
+                            directory.and_then(|d| d.get_str(key)).and_then(|p| {
+                                globset::GlobBuilder::new(p)
+                                    .literal_separator(true)
+                                    .build()
+                                    .ok()
+                                    .map(|g| g.compile_matcher())
+                            })
+                        };
+                        let recurse = directory
+                            .and_then(|d| d.get("recurse"))
+                            .and_then(Node::as_scalar)
+                            .and_then(|s| s.as_bool())
+                            == Some(true);
                         entries.push(Entry {
                             dir,
                             namespace: namespace.clone(),
@@ -64,6 +92,11 @@ pub fn application(
                             env: env.clone(),
                             vars: Arc::default(),
                             components: Vec::new(),
+                            filter: Some(super::kustomize::DirFilter {
+                                recurse,
+                                include: globs("include"),
+                                exclude: globs("exclude"),
+                            }),
                         });
                     }
                     continue;
@@ -84,6 +117,8 @@ pub fn application(
                         let what = if ignore_missing { "skipped (ignoreMissingValueFiles)" } else { "not in the tree" };
                         out.notices.push(notice(file, vf, format!("values file `{rel}` of `{name}` {what}")));
                     }
+                    // The remote chart's own values.yaml is its defaults: nothing to read or say.
+                    Err(_) if text == "values.yaml" && matches!(chart, ChartRef::Remote(_)) => {}
                     Err(why) => out.notices.push(notice(file, vf, format!("values file `{text}` of `{name}`: {why}"))),
                 }
             }

@@ -6,11 +6,15 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::kustomize::Entry;
-use super::{ChartRef, Decl, DeclKind, Discovery, Release, Source, Tree, ValuesSource, notice, position_of};
+use super::{ChartRef, Ctx, Decl, DeclKind, Discovery, Release, Source, ValuesSource, notice, position_of};
 use crate::source::yaml::Node;
 
-pub fn kustomization_entry(d: &Decl, tree: &Tree<'_>, entries: &mut Vec<Entry>) {
+pub fn kustomization_entry(d: &Decl, tree: &Ctx<'_>, entries: &mut Vec<Entry>) {
     let Some(spec) = d.root.get("spec") else { return };
+    // OCI artifacts and buckets are built elsewhere; only Git sources can be this tree.
+    if spec.at(&["sourceRef", "kind"]).and_then(Node::as_str).is_some_and(|k| k != "GitRepository") {
+        return;
+    }
     let name = d.root.at(&["metadata", "name"]).and_then(Node::as_str).unwrap_or("");
     let Some(dir) = super::normalize(spec.get_str("path").unwrap_or("./")) else { return };
     let namespace = spec.get_str("targetNamespace").map(str::to_string);
@@ -35,10 +39,11 @@ pub fn kustomization_entry(d: &Decl, tree: &Tree<'_>, entries: &mut Vec<Entry>) 
         force_namespace: true,
         vars: Arc::new(vars),
         components: components.collect(),
+        filter: None,
     });
 }
 
-pub fn helm_release(d: &Decl, decls: &[Decl], tree: &Tree<'_>, out: &mut Discovery) {
+pub fn helm_release(d: &Decl, decls: &[Decl], tree: &Ctx<'_>, out: &mut Discovery) {
     let file = &d.file;
     let Some(spec) = d.root.get("spec") else { return };
     let name = d.root.at(&["metadata", "name"]).and_then(Node::as_str).unwrap_or("release");
@@ -82,7 +87,7 @@ pub fn helm_release(d: &Decl, decls: &[Decl], tree: &Tree<'_>, out: &mut Discove
     }
 }
 
-fn chart_ref(spec: &Node, tree: &Tree<'_>) -> ChartRef {
+fn chart_ref(spec: &Node, tree: &Ctx<'_>) -> ChartRef {
     if let Some(r) = spec.get("chartRef") {
         let kind = r.get_str("kind").unwrap_or("?");
         return ChartRef::Remote(format!("{kind}/{}", r.get_str("name").unwrap_or("?")));

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use super::{ChartRef, Decl, Discovery, Release, Source, Tree, ValuesSource, notice, position_of};
+use super::{ChartRef, Ctx, Decl, Discovery, Release, Source, ValuesSource, notice, position_of};
 use crate::helm::value::Value;
 use crate::source::yaml::Node;
 
@@ -21,7 +21,7 @@ pub fn environment_names(root: &Node) -> Vec<String> {
         .collect()
 }
 
-pub fn releases(d: &Decl, tree: &Tree<'_>, out: &mut Discovery) {
+pub fn releases(d: &Decl, tree: &Ctx<'_>, out: &mut Discovery) {
     let file = &d.file;
     let dir = file.path.rsplit_once('/').map_or("", |(dir, _)| dir);
     let envs: Vec<Option<String>> = {

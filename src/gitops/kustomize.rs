@@ -15,6 +15,8 @@ pub struct Kustomization {
     pub namespace: Option<String>,
     /// `resources` and `components` entries that stay inside the tree (remote URLs dropped).
     pub includes: Vec<String>,
+    /// Patch files and generator inputs: read by kustomize, never deployed as they are.
+    pub inputs: Vec<String>,
 }
 
 impl Kustomization {
@@ -31,7 +33,31 @@ impl Kustomization {
                 }
             }
         }
-        Kustomization { namespace: root.get_str("namespace").map(str::to_string), includes }
+        let mut inputs = Vec::new();
+        let mut add = |p: &str| {
+            let p = p.rsplit_once('=').map_or(p, |(_, f)| f);
+            if let Some(rel) = super::join(dir, p) {
+                inputs.push(rel);
+            }
+        };
+        for section in ["patches", "patchesStrategicMerge", "patchesJson6902"] {
+            for item in root.get(section).and_then(Node::as_seq).unwrap_or(&[]) {
+                match (item.as_str(), item.get_str("path")) {
+                    (Some(p), _) | (None, Some(p)) => add(p),
+                    _ => {}
+                }
+            }
+        }
+        for section in ["configMapGenerator", "secretGenerator"] {
+            for g in root.get(section).and_then(Node::as_seq).unwrap_or(&[]) {
+                for key in ["files", "envs"] {
+                    for f in g.get(key).and_then(Node::as_seq).unwrap_or(&[]).iter().filter_map(Node::as_str) {
+                        add(f);
+                    }
+                }
+            }
+        }
+        Kustomization { namespace: root.get_str("namespace").map(str::to_string), includes, inputs }
     }
 }
 
@@ -48,6 +74,22 @@ pub struct Entry {
     pub vars: Arc<BTreeMap<String, String>>,
     /// Flux `spec.components`, relative to `dir`.
     pub components: Vec<String>,
+    /// Argo CD's plain-directory options; `None` for Flux (every manifest, recursively).
+    pub filter: Option<DirFilter>,
+}
+
+/// Argo CD `source.directory`: recurse into subfolders or not (the default), and which files.
+#[derive(Clone, Debug, Default)]
+pub struct DirFilter {
+    pub recurse: bool,
+    pub include: Option<globset::GlobMatcher>,
+    pub exclude: Option<globset::GlobMatcher>,
+}
+
+impl DirFilter {
+    fn takes(&self, rel: &str) -> bool {
+        self.include.as_ref().is_none_or(|g| g.is_match(rel)) && !self.exclude.as_ref().is_some_and(|g| g.is_match(rel))
+    }
 }
 
 /// One way a file is deployed.
@@ -92,10 +134,11 @@ pub fn place(entries: &[Entry], kustomizations: &BTreeMap<String, Kustomization>
             env: e.env.clone(),
             vars: e.vars.clone(),
         };
-        visit(&e.dir, &start, kustomizations, tree, &mut out, 0, &mut BTreeSet::new());
+        let mut v = Visit { ks: kustomizations, tree, out: &mut out, filter: e.filter.as_ref(), root: &e.dir };
+        v.visit(&e.dir, &start, 0, &mut BTreeSet::new());
         for c in &e.components {
             if let Some(dir) = super::join(&e.dir, c) {
-                visit(&dir, &start, kustomizations, tree, &mut out, 0, &mut BTreeSet::new());
+                v.visit(&dir, &start, 0, &mut BTreeSet::new());
             }
         }
     }
@@ -110,53 +153,69 @@ pub fn place(entries: &[Entry], kustomizations: &BTreeMap<String, Kustomization>
         }
         let env = tree.infer_env(crate::env::env_of(tree.config, &format!("{dir}/kustomization.yaml")).as_deref(), &[]);
         let start = Placed { namespace: None, forced: false, env, vars: Arc::default() };
-        visit(dir, &start, kustomizations, tree, &mut out, 0, &mut BTreeSet::new());
+        let mut v = Visit { ks: kustomizations, tree, out: &mut out, filter: None, root: dir };
+        v.visit(dir, &start, 0, &mut BTreeSet::new());
     }
     out
 }
 
-fn visit(
-    path: &str,
-    at: &Placed,
-    ks: &BTreeMap<String, Kustomization>,
-    tree: &Tree<'_>,
-    out: &mut Placement,
-    depth: usize,
-    seen: &mut BTreeSet<String>,
-) {
-    if depth > MAX_DEPTH || !seen.insert(path.to_string()) {
-        return;
-    }
-    if tree.has_file(path) {
-        out.add(path, at.clone());
-        return;
-    }
-    if let Some(k) = ks.get(path) {
-        let here = match (&k.namespace, at.forced) {
-            (Some(ns), false) => Placed { namespace: Some(ns.clone()), forced: true, ..at.clone() },
-            _ => at.clone(),
-        };
-        for inc in &k.includes {
-            visit(inc, &here, ks, tree, out, depth + 1, seen);
+struct Visit<'v, 't> {
+    ks: &'v BTreeMap<String, Kustomization>,
+    tree: &'v Tree<'t>,
+    out: &'v mut Placement,
+    /// Argo CD's directory options, for a plain folder entry.
+    filter: Option<&'v DirFilter>,
+    root: &'v str,
+}
+
+impl Visit<'_, '_> {
+    fn visit(&mut self, path: &str, at: &Placed, depth: usize, seen: &mut BTreeSet<String>) {
+        if depth > MAX_DEPTH || !seen.insert(path.to_string()) {
+            return;
         }
-        return;
-    }
-    // A folder without a kustomization.yaml: every manifest in it and below (Flux generates
-    // exactly that kustomization; Argo CD reads the folder).
-    let key = super::dir_key(path);
-    let mut subdirs = BTreeSet::new();
-    for f in tree.files.range(key.clone()..).take_while(|f| f.starts_with(&key)) {
-        let rest = &f[key.len()..];
-        match rest.split_once('/') {
-            Some((sub, _)) => {
-                subdirs.insert(format!("{key}{sub}"));
+        if self.tree.has_file(path) {
+            self.out.add(path, at.clone());
+            return;
+        }
+        if let Some(k) = self.ks.get(path) {
+            let here = match (&k.namespace, at.forced) {
+                (Some(ns), false) => Placed { namespace: Some(ns.clone()), forced: true, ..at.clone() },
+                _ => at.clone(),
+            };
+            // Below a kustomization, its own resources decide; the directory filter no longer applies.
+            let filter = self.filter.take();
+            for inc in &k.includes {
+                self.visit(inc, &here, depth + 1, seen);
             }
-            None if is_manifest_name(rest) => out.add(f, at.clone()),
-            None => {}
+            self.filter = filter;
+            return;
         }
-    }
-    for sub in subdirs {
-        visit(&sub, at, ks, tree, out, depth + 1, seen);
+        // A folder without a kustomization.yaml: its manifests (Flux: and every folder below, as
+        // the kustomization Flux generates; Argo CD: as `directory` says).
+        let key = super::dir_key(path);
+        let root = super::dir_key(self.root);
+        let mut subdirs = BTreeSet::new();
+        for f in self.tree.files.range(key.clone()..).take_while(|f| f.starts_with(&key)) {
+            let rest = &f[key.len()..];
+            match rest.split_once('/') {
+                Some((sub, _)) => {
+                    subdirs.insert(format!("{key}{sub}"));
+                }
+                None if is_manifest_name(rest) => {
+                    let rel = f.strip_prefix(&root).unwrap_or(f);
+                    if self.filter.is_none_or(|flt| flt.takes(rel)) {
+                        self.out.add(f, at.clone());
+                    }
+                }
+                None => {}
+            }
+        }
+        if self.filter.is_some_and(|flt| !flt.recurse) {
+            return;
+        }
+        for sub in subdirs {
+            self.visit(&sub, at, depth + 1, seen);
+        }
     }
 }
 

@@ -174,6 +174,11 @@ pub struct Discovery {
     pub placement: kustomize::Placement,
     /// Environment names the declarations introduced (ApplicationSet elements, Helmfile).
     pub envs: BTreeSet<String>,
+    /// In-tree charts that a declaration deploys in a way discovery cannot expand (an
+    /// ApplicationSet cluster generator): rendering them with their defaults would be a guess.
+    pub unexpanded_charts: BTreeSet<String>,
+    /// Files a kustomization uses as patches or generator inputs: not manifests of their own.
+    pub not_manifests: BTreeSet<String>,
     pub notices: Vec<Notice>,
 }
 
@@ -228,6 +233,97 @@ impl Tree<'_> {
     }
 }
 
+/// What discovery knows beyond the tree: which Git URLs are this repository, and the chart
+/// folders by chart name.
+pub struct Ctx<'a> {
+    pub tree: &'a Tree<'a>,
+    /// Normalised URLs that point at the scanned repository.
+    pub self_urls: BTreeSet<String>,
+    charts_by_name: std::cell::OnceCell<BTreeMap<String, Vec<String>>>,
+}
+
+impl<'a> std::ops::Deref for Ctx<'a> {
+    type Target = Tree<'a>;
+    fn deref(&self) -> &Tree<'a> {
+        self.tree
+    }
+}
+
+impl Ctx<'_> {
+    /// Whether a source `repoURL` is the scanned repository (unknown URLs count as remote once
+    /// the repository's own URL is known; templated ones as local).
+    pub fn is_self(&self, url: Option<&str>) -> bool {
+        match url {
+            None => true,
+            Some(u) if u.contains("{{") || u.contains("${") => true,
+            Some(u) => self.self_urls.is_empty() || self.self_urls.contains(&normalize_url(u)),
+        }
+    }
+
+    /// The in-tree chart folder of a chart named `name`, when exactly one exists: a repository
+    /// that publishes its own charts carries their source.
+    pub fn chart_named(&self, name: &str) -> Option<&str> {
+        let map = self.charts_by_name.get_or_init(|| {
+            let mut m: BTreeMap<String, Vec<String>> = BTreeMap::new();
+            for dir in self.tree.chart_dirs {
+                let Some(text) = (self.tree.read)(&format!("{dir}Chart.yaml")) else { continue };
+                let loaded = crate::source::yaml::load_str(&text);
+                if let Some(n) = loaded.documents.first().and_then(|d| d.root.get_str("name")) {
+                    m.entry(n.to_string()).or_default().push(dir.clone());
+                }
+            }
+            m
+        });
+        match map.get(name).map(Vec::as_slice) {
+            Some([one]) => Some(one.as_str()),
+            _ => None,
+        }
+    }
+}
+
+/// `https://github.com/a/b.git`, `git@github.com:a/b` → `github.com/a/b`.
+pub fn normalize_url(url: &str) -> String {
+    let u = url.trim().to_ascii_lowercase();
+    let u = u.split_once("://").map_or(u.as_str(), |(_, r)| r).to_string();
+    let u = match u.strip_prefix("git@") {
+        Some(r) => r.replacen(':', "/", 1),
+        None => u,
+    };
+    let u = u.rsplit_once('@').map_or(u.as_str(), |(_, r)| r);
+    u.trim_end_matches('/').trim_end_matches(".git").to_string()
+}
+
+/// URLs that name this repository: its Git `origin` when the scan root is a checkout, and every
+/// Argo CD source `repoURL` whose (non-root) `path` exists in the tree.
+fn self_urls(decls: &[Decl], tree: &Tree<'_>) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    if let Some(cfg) = (tree.read)(".git/config") {
+        let mut in_origin = false;
+        for line in cfg.lines().map(str::trim) {
+            if line.starts_with('[') {
+                in_origin = line == "[remote \"origin\"]";
+            } else if in_origin && let Some(url) = line.strip_prefix("url =") {
+                out.insert(normalize_url(url));
+            }
+        }
+    }
+    for d in decls.iter().filter(|d| matches!(d.kind, DeclKind::Application | DeclKind::ApplicationSet)) {
+        let mut path = Vec::new();
+        crate::model::walk(&d.root, &mut path, &mut |_, _, node| {
+            let (Some(url), Some(p)) = (node.get_str("repoURL"), node.get_str("path")) else { return };
+            if url.contains("{{") || p.contains("{{") {
+                return;
+            }
+            if let Some(dir) = normalize(p).filter(|d| !d.is_empty())
+                && tree.has_dir(&dir)
+            {
+                out.insert(normalize_url(url));
+            }
+        });
+    }
+    out
+}
+
 /// `a/b` → `a/b/`; `""`, `.` and `./` → `""`.
 pub fn dir_key(dir: &str) -> String {
     let d = dir.trim_start_matches("./").trim_end_matches('/');
@@ -260,6 +356,8 @@ pub fn join(dir: &str, rel: &str) -> Option<String> {
 
 /// Collects releases, placements and notices from every declaration.
 pub fn discover(decls: &[Decl], tree: &Tree<'_>) -> Discovery {
+    let cx = Ctx { tree, self_urls: self_urls(decls, tree), charts_by_name: std::cell::OnceCell::new() };
+    let tree = &cx;
     let mut out = Discovery::default();
     let mut entries = Vec::new();
     for d in decls {
@@ -280,6 +378,7 @@ pub fn discover(decls: &[Decl], tree: &Tree<'_>) -> Discovery {
         })
         .collect();
     out.placement = kustomize::place(&entries, &kustomizations, tree);
+    out.not_manifests = kustomizations.values().flat_map(|k| k.inputs.iter().cloned()).collect();
     // Flux HelmReleases get their namespace and environment from where the tree places them.
     for d in decls.iter().filter(|d| d.kind == DeclKind::HelmRelease) {
         flux::helm_release(d, decls, tree, &mut out);

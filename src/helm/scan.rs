@@ -12,7 +12,7 @@ use crate::check::{self, ScanContext};
 use crate::discover::{Candidate, FileClass};
 use crate::env::{EnvInfo, Environments};
 use crate::finding::{Finding, Notice, Related};
-use crate::gitops::{ChartRef, Release, ValuesSource};
+use crate::gitops::{ChartRef, ValuesSource};
 use crate::model::facts::{Loc, Locator};
 use crate::model::graph::RenderedFacts;
 use crate::rules;
@@ -80,7 +80,7 @@ impl ValuesLayer {
 /// The render plans of a scan: one per release with a chart in the tree, plus the defaults of
 /// every chart that no release uses.
 pub fn plans(
-    releases: &[Release],
+    discovery: &crate::gitops::Discovery,
     files: &[Candidate],
     environments: &Environments,
     cx: &ScanContext<'_>,
@@ -93,7 +93,17 @@ pub fn plans(
         .collect();
     let mut used: BTreeSet<&str> = BTreeSet::new();
     let mut out = Vec::new();
-    for (i, r) in releases.iter().enumerate() {
+    for dir in &discovery.unexpanded_charts {
+        if used.insert(dir.as_str()) {
+            notices.push(Notice {
+                path: format!("{dir}Chart.yaml"),
+                message:
+                    "not rendered: an ApplicationSet deploys this chart through a generator that needs a live cluster"
+                        .into(),
+            });
+        }
+    }
+    for (i, r) in discovery.releases.iter().enumerate() {
         let ChartRef::Local(dir) = &r.chart else { continue };
         if !chart_dirs.contains(&dir.as_str()) {
             notices.push(Notice {

@@ -71,6 +71,9 @@ pub struct EnvModel {
     pub vault_keys: Vec<Named>,
     /// Releases of this environment (indices into the discovery).
     pub releases: Vec<usize>,
+    /// (namespace, name) of this environment's releases whose chart is not in the tree: they
+    /// create Secrets (`<release>-…`) the model cannot see.
+    pub unrendered: Vec<(String, String)>,
     producers: HashMap<String, Vec<(usize, usize)>>,
 }
 
@@ -79,6 +82,8 @@ pub struct Model {
     pub envs: Vec<EnvModel>,
     /// The values layers of every release (files and inline values), by release index.
     pub release_values: Vec<ReleaseValues>,
+    /// Store kinds that charts the scan could not render may define.
+    pub unseen_store_kinds: BTreeSet<String>,
 }
 
 /// One parsed values layer of a release.
@@ -141,6 +146,7 @@ impl Model {
                 fixtures: BTreeMap::new(),
                 vault_keys: Vec::new(),
                 releases: Vec::new(),
+                unrendered: Vec::new(),
                 producers: HashMap::new(),
             })
             .collect();
@@ -227,12 +233,27 @@ impl Model {
                 if !envs[e].releases.contains(&i) {
                     envs[e].releases.push(i);
                 }
+                if matches!(r.chart, ChartRef::Remote(_)) {
+                    envs[e].unrendered.push((r.namespace.clone(), r.name.clone()));
+                }
                 if let Some(o) = &slots {
                     envs[e].objects.push(PlacedObject {
                         facts: o.clone(),
                         namespace: Some(r.namespace.clone()),
                         release: Some(i),
                     });
+                }
+            }
+        }
+        if let Some(declared) = declared_secrets(inp.config) {
+            for (o, list) in declared {
+                let targets: Vec<usize> = if list.is_empty() {
+                    index_of(&None)
+                } else {
+                    list.iter().flat_map(|e| index_of(&Some(e.clone()))).collect()
+                };
+                for i in targets {
+                    envs[i].objects.push(o.clone());
                 }
             }
         }
@@ -252,8 +273,50 @@ impl Model {
             }
             env.releases.sort_unstable();
         }
-        Model { envs, release_values }
+        Model { envs, release_values, unseen_store_kinds: BTreeSet::new() }
     }
+}
+
+/// The config's `declared-secrets`, as producers placed in their environments.
+fn declared_secrets(config: &Config) -> Option<Vec<(PlacedObject, Vec<String>)>> {
+    use super::facts::{Keys, Loc, Producer, ProducerKind};
+    if config.declared_secrets.is_empty() {
+        return None;
+    }
+    let path = config.path.as_ref()?;
+    let text = std::fs::read_to_string(path).ok()?;
+    let file = Arc::new(SourceFile::new(".secretgate.yaml".to_string(), text));
+    let mut out = Vec::new();
+    for d in &config.declared_secrets {
+        let at = file.text.find(&d.name).unwrap_or(0);
+        let loc = Loc { file: file.clone(), span: crate::source::Span::new(at, at) };
+        let name = Named { text: d.name.clone(), loc: loc.clone(), origin: None };
+        let keys = if d.keys.is_empty() { Keys::Open } else { Keys::Known(d.keys.clone()) };
+        let facts = ObjectFacts {
+            kind: "declared".into(),
+            name: Some(name.clone()),
+            namespace: d.namespace.clone(),
+            loc,
+            producers: vec![Producer {
+                secret: name,
+                keys,
+                kind: ProducerKind::Declared,
+                by: "declared-secrets".into(),
+                owns: false,
+            }],
+            consumers: Vec::new(),
+            external_secret: None,
+            store: None,
+            push_secret: None,
+            cnpg_roles: Vec::new(),
+            dev_only: false,
+        };
+        out.push((
+            PlacedObject { facts: Arc::new(facts), namespace: d.namespace.clone(), release: None },
+            d.environments.clone(),
+        ));
+    }
+    Some(out)
 }
 
 fn release_values(r: &Release, read: &dyn Fn(&str) -> Option<Arc<SourceFile>>) -> ReleaseValues {
@@ -273,38 +336,53 @@ fn release_values(r: &Release, read: &dyn Fn(&str) -> Option<Arc<SourceFile>>) -
     ReleaseValues { layers }
 }
 
-/// `existingSecret`-style values of a release whose chart is not in the tree, as consumers.
+/// Secret references in the values of a release whose chart is not in the tree, as consumers:
+/// `existingSecret`-style slots, and pod-spec shapes the chart passes through
+/// (`envFrom[].secretRef.name`, `secretKeyRef: {name, key}`, `secret.secretName`).
 fn slot_consumers(r: &Release, chart: &str, values: &ReleaseValues) -> Option<Arc<ObjectFacts>> {
     use super::facts::{Consumer, Loc, Via};
     let by = format!("release {} ({chart})", r.name);
+    let leaves = values.leaves();
+    let named = |layer: usize, node: &Node| -> Option<Named> {
+        // `existingSecret: null`/`true` are toggles and defaults, not names.
+        let text = crate::rules::values::literal_scalar(node)?.text.as_str();
+        let text = crate::gitops::kustomize::substitute(text, &r.vars);
+        (!super::facts::templated(&text)).then(|| Named {
+            text,
+            loc: Loc { file: values.layers[layer].file.clone(), span: node.span },
+            origin: None,
+        })
+    };
     let mut consumers = Vec::new();
-    for (path, (layer, node)) in values.leaves() {
-        let last = path.rsplit('.').next().unwrap_or(&path);
+    for (path, &(layer, node)) in &leaves {
+        let last = path.rsplit('.').next().unwrap_or(path);
         let key = last.split('[').next().unwrap_or(last);
         let norm = crate::rules::values::normalize_key(key);
-        if !(norm.ends_with("existingsecret") || norm.ends_with("existingsecretname") || norm == "existingsecrets") {
-            continue;
-        }
-        let Some(text) = node.as_str().filter(|t| !t.trim().is_empty() && !t.contains("{{") && !t.contains("${"))
-        else {
+        let (via, key_node) = if let Some(base) = path.strip_suffix(".secretKeyRef.name") {
+            (Via::SecretKeyRef, leaves.get(&format!("{base}.secretKeyRef.key")))
+        } else if path.ends_with(".secretRef.name") {
+            (Via::EnvFrom, None)
+        } else if path.ends_with(".secret.secretName") {
+            (Via::Volume, None)
+        } else if norm.ends_with("existingsecret") || norm.ends_with("existingsecretname") || norm == "existingsecrets"
+        {
+            (Via::ValuesSlot, None)
+        } else {
             continue;
         };
-        let file = values.layers[layer].file.clone();
-        consumers.push(Consumer {
-            secret: Named {
-                text: crate::gitops::kustomize::substitute(text, &r.vars),
-                loc: Loc { file, span: node.span },
-                origin: None,
-            },
-            key: None,
-            optional: false,
-            via: Via::ValuesSlot,
-            by: by.clone(),
-        });
+        let Some(secret) = named(layer, node) else { continue };
+        let optional = path
+            .rsplit_once('.')
+            .and_then(|(base, _)| leaves.get(&format!("{base}.optional")))
+            .and_then(|(_, n)| n.as_scalar())
+            .and_then(|s| s.as_bool())
+            == Some(true);
+        let key = key_node.and_then(|&(l, n)| named(l, n));
+        consumers.push(Consumer { secret, key, optional, via, by: by.clone() });
     }
     let first = consumers.first()?.secret.loc.clone();
     Some(Arc::new(ObjectFacts {
-        kind: "HelmRelease values".into(),
+        kind: "Release".into(),
         name: Some(Named { text: r.name.clone(), loc: first.clone(), origin: None }),
         namespace: Some(r.namespace.clone()),
         loc: first,
@@ -343,6 +421,15 @@ impl EnvModel {
                 _ => true,
             };
             ns_ok.then_some((o, p))
+        })
+    }
+
+    /// Whether a Secret `name` in `ns` is probably made by a chart the scan could not render:
+    /// its name starts with such a release's name, as charts name their own Secrets.
+    pub fn maybe_from_unrendered_chart(&self, ns: Option<&str>, name: &str) -> bool {
+        self.unrendered.iter().any(|(rns, rname)| {
+            ns.is_none_or(|n| n == rns)
+                && name.strip_prefix(rname.as_str()).is_some_and(|rest| rest.is_empty() || rest.starts_with('-'))
         })
     }
 

@@ -19,7 +19,8 @@ static META: RuleMeta = RuleMeta {
 Reads `spec.refreshInterval` of every ExternalSecret and ClusterExternalSecret: `0` turns
 refreshing off after the first sync, and anything above `1h` leaves a rotated or corrected value
 out of the cluster for longer than an hour. A missing interval is ESO's default (`1h`) and is
-fine.
+fine; ExternalSecrets that read a generator (where `0` keeps a generated password stable) or use
+`refreshPolicy: CreatedOnce` are not synced from a store and are left alone.
 
 ## Why is this bad?
 Vault is the source of truth only if the cluster follows it. With refreshing off or rare, a
@@ -52,6 +53,11 @@ impl Rule for EsoRefreshInterval {
 
     fn check_model(&self, cx: &ModelContext<'_>, hits: &mut ModelHits) {
         for (o, es) in cx.env.external_secrets() {
+            // Generated values (`refreshInterval: 0` keeps a generated password stable) and
+            // one-time restores are not synced from a store.
+            if es.uses_generator || es.seed_only {
+                continue;
+            }
             let Some(r) = &es.refresh else { continue };
             if templated(&r.text) {
                 continue;
@@ -89,6 +95,8 @@ mod tests {
                 .iter()
                 .map(|i| es(i))
                 .collect();
+        let generator = "apiVersion: external-secrets.io/v1\nkind: ExternalSecret\nmetadata: {name: pw}\nspec:\n  refreshInterval: \"0\"\n  dataFrom: [{sourceRef: {generatorRef: {kind: Password, name: pw}}}]\n";
+        ModelTester::new(&EsoRefreshInterval).pass(&[&[("deploy/es.yaml", generator)]]);
         let bad: Vec<String> = ["  refreshInterval: 168h\n", "  refreshInterval: \"0\"\n", "  refreshInterval: 0s\n"]
             .iter()
             .map(|i| es(i))

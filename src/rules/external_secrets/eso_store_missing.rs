@@ -18,7 +18,8 @@ For every ExternalSecret and PushSecret of an environment, looks up the store it
 `secretStoreRef` names: a `SecretStore` (the default kind) must exist in the same namespace, a
 `ClusterSecretStore` anywhere in the environment — among the raw manifests deployed there and the
 output of every Helm release of that environment. When the repository defines no store at all,
-stores are managed elsewhere and the rule stays silent.
+stores are managed elsewhere and the rule stays silent; so it does for a store kind that a chart
+the scan could not render (deployed through an ApplicationSet cluster generator) defines.
 
 ## Why is this bad?
 External Secrets Operator cannot sync an ExternalSecret whose store does not exist: the Secret is
@@ -65,7 +66,10 @@ impl Rule for EsoStoreMissing {
             for r in refs {
                 // A ClusterExternalSecret's namespaced store is resolved in each target namespace.
                 let is_cluster_es = o.facts.external_secret.as_ref().is_some_and(|es| es.is_cluster);
-                if templated(&r.name.text) || (is_cluster_es && !r.is_cluster()) {
+                if templated(&r.name.text)
+                    || (is_cluster_es && !r.is_cluster())
+                    || cx.model.unseen_store_kinds.contains(&r.kind)
+                {
                     continue;
                 }
                 if env.store_for(o.namespace.as_deref(), r).is_some() {

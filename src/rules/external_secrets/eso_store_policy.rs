@@ -15,7 +15,9 @@ static META: RuleMeta = RuleMeta {
 ## What it does
 In managed environments (staging, production and any the config marks), flags an ExternalSecret
 whose `secretStoreRef.kind` is `ClusterSecretStore`. ClusterExternalSecrets, which exist to fan
-out across namespaces, are left alone.
+out across namespaces, are left alone, and so are environments that define no namespaced
+SecretStore at all (the repository has chosen cluster-wide stores; the rule guards a namespaced
+setup against regressions).
 
 ## Why is this bad?
 A ClusterSecretStore answers every namespace of the cluster with the same Vault identity: any
@@ -48,7 +50,10 @@ impl Rule for EsoStorePolicy {
     }
 
     fn check_model(&self, cx: &ModelContext<'_>, hits: &mut ModelHits) {
-        if !cx.env.managed {
+        // A repository that has no namespaced store at all has chosen cluster-wide stores; the
+        // rule guards a namespaced setup against regressions.
+        let namespaced = cx.env.objects.iter().any(|o| o.facts.store.as_ref().is_some_and(|s| !s.is_cluster));
+        if !cx.env.managed || !namespaced {
             return;
         }
         for (o, es) in cx.env.external_secrets() {
@@ -82,6 +87,11 @@ mod tests {
         )
     }
 
+    const STORE: (&str, &str) = (
+        "env/production/store.yaml",
+        "apiVersion: external-secrets.io/v1\nkind: SecretStore\nmetadata: {name: vault, namespace: app}\nspec: {provider: {vault: {server: https://v}}}\n",
+    );
+
     #[test]
     fn eso_store_policy() {
         let cluster = es("ClusterSecretStore");
@@ -89,10 +99,12 @@ mod tests {
         let ces = "apiVersion: external-secrets.io/v1\nkind: ClusterExternalSecret\nmetadata: {name: pull}\nspec:\n  externalSecretSpec:\n    secretStoreRef: {kind: ClusterSecretStore, name: vault}\n";
         ModelTester::new(&EsoStorePolicy)
             .pass(&[
-                &[("env/production/es.yaml", &namespaced)],
-                &[("env/dev/es.yaml", &cluster)],
-                &[("env/production/ces.yaml", ces)],
+                &[STORE, ("env/production/es.yaml", &namespaced)],
+                &[STORE, ("env/dev/es.yaml", &cluster)],
+                &[STORE, ("env/production/ces.yaml", ces)],
+                // Cluster-wide stores only: the repository's choice.
+                &[("env/production/es.yaml", &cluster)],
             ])
-            .fail(&[&[("env/production/es.yaml", &cluster)], &[("env/staging/es.yaml", &cluster)]]);
+            .fail(&[&[STORE, ("env/production/es.yaml", &cluster)]]);
     }
 }

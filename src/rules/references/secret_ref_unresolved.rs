@@ -18,7 +18,10 @@ and `envFrom[].secretRef`, `volumes[].secret` and projected secrets, `imagePullS
 `existingSecret` values of releases whose chart is not in the tree, CloudNativePG and Keycloak
 references — against the producers deployed in the same namespace of that environment: an
 ExternalSecret's target, a Secret, a SealedSecret, a cert-manager Certificate's `secretName`, the
-Secrets a CNPG `Cluster` generates. References marked `optional: true` are skipped.
+Secrets a CNPG `Cluster` and other known operators generate, and the config's
+`declared-secrets` (Secrets made outside the repository). References marked `optional: true`
+are skipped, and so are names that start with the name of a release whose chart is not in the
+tree (charts name their own Secrets `<release>-…`, and that chart could not be rendered).
 
 ## Why is this bad?
 Kubernetes does not validate references: the pod is created and sits in
@@ -53,7 +56,9 @@ impl Rule for SecretRefUnresolved {
         for o in &env.objects {
             let ns = o.namespace.as_deref();
             for c in o.facts.consumers.iter().filter(|c| !c.optional && !templated(&c.secret.text)) {
-                if env.producers_of(ns, &c.secret.text).next().is_some() {
+                if env.producers_of(ns, &c.secret.text).next().is_some()
+                    || env.maybe_from_unrendered_chart(ns, &c.secret.text)
+                {
                     continue;
                 }
                 let hit = hits
