@@ -306,6 +306,7 @@ pub fn check_model(
 ) -> (Vec<Finding>, Vec<Arc<SourceFile>>) {
     let mut findings = Vec::new();
     let mut files: Vec<Arc<SourceFile>> = Vec::new();
+    let mut seen_files = std::collections::HashSet::new();
     for env in &model.envs {
         if !only.is_empty() && env.name.as_ref().is_some_and(|n| !only.contains(n)) {
             continue;
@@ -320,7 +321,7 @@ pub fn check_model(
             for hit in hits.into_vec() {
                 if let Some(f) = model_finding(hit, env.name.as_deref(), cx) {
                     findings.push(f.0);
-                    if !files.iter().any(|x| Arc::ptr_eq(x, &f.1)) {
+                    if seen_files.insert(f.1.path.clone()) {
                         files.push(f.1);
                     }
                 }

@@ -75,6 +75,8 @@ pub struct EnvModel {
     /// create Secrets (`<release>-…`) the model cannot see.
     pub unrendered: Vec<(String, String)>,
     producers: HashMap<String, Vec<(usize, usize)>>,
+    /// Stores by name (object indices).
+    stores: HashMap<String, Vec<usize>>,
 }
 
 #[derive(Debug, Default)]
@@ -148,6 +150,7 @@ impl Model {
                 releases: Vec::new(),
                 unrendered: Vec::new(),
                 producers: HashMap::new(),
+                stores: HashMap::new(),
             })
             .collect();
         let index_of = |env: &Option<String>| -> Vec<usize> {
@@ -267,6 +270,9 @@ impl Model {
                 }
             }
             for (oi, o) in env.objects.iter().enumerate() {
+                if o.facts.store.is_some() {
+                    env.stores.entry(o.facts.name_text().to_string()).or_default().push(oi);
+                }
                 for (pi, p) in o.facts.producers.iter().enumerate() {
                     env.producers.entry(p.secret.text.clone()).or_default().push((oi, pi));
                 }
@@ -490,12 +496,16 @@ impl EnvModel {
     /// The store an ExternalSecret in `ns` refers to: a SecretStore of that namespace, or a
     /// ClusterSecretStore.
     pub fn store_for(&self, ns: Option<&str>, r: &StoreRef) -> Option<&PlacedObject> {
-        self.objects.iter().find(|o| {
+        self.stores.get(&r.name.text)?.iter().map(|&i| &self.objects[i]).find(|o| {
             let Some(store) = &o.facts.store else { return false };
-            o.facts.name_text() == r.name.text
-                && store.is_cluster == r.is_cluster()
+            store.is_cluster == r.is_cluster()
                 && (store.is_cluster || ns.is_none() || o.namespace.is_none() || o.namespace.as_deref() == ns)
         })
+    }
+
+    /// Every store of the environment named `name`.
+    pub fn stores_named(&self, name: &str) -> impl Iterator<Item = &PlacedObject> {
+        self.stores.get(name).into_iter().flatten().map(|&i| &self.objects[i])
     }
 }
 

@@ -89,9 +89,7 @@ impl Rule for EsoStoreMissing {
                     .identity(format!("{}/{}:store:{}/{}", o.facts.describe(), o.ns_label(), r.kind, r.name.text))
                     .help("deploy the store in that namespace (or reference one that exists there)");
                 // Where a store of that name does exist, for comparison.
-                for other in
-                    env.objects.iter().filter(|s| s.facts.store.is_some() && s.facts.name_text() == r.name.text)
-                {
+                for other in env.stores_named(&r.name.text) {
                     hit.related(
                         &other.facts.loc,
                         format!(
