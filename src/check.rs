@@ -312,8 +312,10 @@ pub fn check_model(
             continue;
         }
         let mcx = rules::ModelContext { env, model, releases, config: cx.config };
+        // Every rule may look at the model: model rules always, document rules for what spans
+        // files (the layers of a release).
         for rule in rules::REGISTRY {
-            if rule.scope() != Scope::Model || !cx.config.is_enabled(rule.meta().id) {
+            if !cx.config.is_enabled(rule.meta().id) {
                 continue;
             }
             let mut hits = rules::ModelHits::new(rule.meta());
