@@ -27,6 +27,13 @@ const MASK: &str = "«redacted»";
 /// Lines shown above and below a finding.
 const CONTEXT_LINES: usize = 2;
 
+/// A frame line longer than this (in bytes) is cut: around the finding on its own line, after
+/// this many bytes on the others. A minified bundle must not fill the terminal.
+const MAX_LINE: usize = 160;
+
+/// Stands in for the part of a long line a frame leaves out.
+const CUT: &str = "…";
+
 #[derive(Debug, Clone)]
 pub struct HumanOptions {
     /// ANSI colours for the severity words and the frames.
@@ -221,7 +228,10 @@ impl<'a> Window<'a> {
         if hide_values {
             hidden.extend((first_line..=last_line).filter_map(|line| value_span(source, line)));
         }
-        let (redacted, masks) = redact(text, lo..hi, &hidden);
+        // Lines no rule flagged can hold secrets too: the frame checks every line it shows.
+        hidden.extend(super::frame_safety::unsafe_spans(&finding.path, text, lo..hi));
+        let cuts = long_line_cuts(source, first_line..=last_line, finding.span.start);
+        let (redacted, masks) = redact(text, lo..hi, &hidden, &cuts);
         let to_window = |offset: usize, is_end: bool| window_offset(offset.clamp(lo, hi), lo, &masks, is_end);
         let start = to_window(finding.span.start, false);
         let mut end = to_window(finding.span.end.max(finding.span.start), true).max(start);
@@ -277,31 +287,65 @@ fn key_len(s: &str) -> Option<usize> {
     (key > 0 && colon_ends_key).then_some(key + 1)
 }
 
-/// Copies `text[range]`, replacing every part of a secret span that falls in it by [`MASK`].
-/// A secret running over several lines leaves one mask per line, so line numbers stay true.
-fn redact(text: &str, range: Range<usize>, secrets: &[Span]) -> (String, Vec<Mask>) {
-    let mut clipped: Vec<Range<usize>> = secrets
+/// The parts of over-long lines a frame leaves out: around the finding on its line, the tail
+/// of every other line.
+fn long_line_cuts(source: &SourceFile, lines: std::ops::RangeInclusive<usize>, at: usize) -> Vec<Span> {
+    let mut cuts = Vec::new();
+    for line in lines {
+        let (start, end) = (source.line_start(line), source.line_end(line));
+        if end - start <= MAX_LINE {
+            continue;
+        }
+        let (keep_start, keep_end) = if (start..=end).contains(&at) {
+            let from = at.saturating_sub(MAX_LINE / 3).max(start);
+            (from, (from + MAX_LINE).min(end))
+        } else {
+            (start, start + MAX_LINE)
+        };
+        let keep_start = floor_boundary(&source.text, keep_start);
+        let keep_end = ceil_boundary(&source.text, keep_end);
+        if keep_start > start {
+            cuts.push(Span::new(start, keep_start));
+        }
+        if keep_end < end {
+            cuts.push(Span::new(keep_end, end));
+        }
+    }
+    cuts
+}
+
+/// Copies `text[range]`, replacing every part of a secret span that falls in it by [`MASK`] and
+/// every cut by [`CUT`] (a cut that overlaps a secret swallows it whole). A secret running over
+/// several lines leaves one mask per line, so line numbers stay true.
+fn redact(text: &str, range: Range<usize>, secrets: &[Span], cuts: &[Span]) -> (String, Vec<Mask>) {
+    let clip = |s: &Span| {
+        // Widen to character boundaries: a span that splits a character must not leave half
+        // of it, or the rest of the secret, in view.
+        floor_boundary(text, s.start.max(range.start))..ceil_boundary(text, s.end.min(range.end))
+    };
+    let mut clipped: Vec<(Range<usize>, bool)> = secrets
         .iter()
         .filter(|s| s.start < range.end && s.end > range.start)
-        .map(|s| {
-            // Widen to character boundaries: a span that splits a character must not leave half
-            // of it, or the rest of the secret, in view.
-            floor_boundary(text, s.start.max(range.start))..ceil_boundary(text, s.end.min(range.end))
-        })
+        .map(|s| (clip(s), false))
+        .chain(cuts.iter().filter(|s| s.start < range.end && s.end > range.start).map(|s| (clip(s), true)))
         .collect();
-    clipped.sort_by_key(|r| (r.start, r.end));
-    let mut merged: Vec<Range<usize>> = Vec::with_capacity(clipped.len());
-    for r in clipped {
+    clipped.sort_by_key(|(r, _)| (r.start, r.end));
+    let mut merged: Vec<(Range<usize>, bool)> = Vec::with_capacity(clipped.len());
+    for (r, cut) in clipped {
         match merged.last_mut() {
-            Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
-            _ => merged.push(r),
+            Some((last, last_cut)) if r.start <= last.end => {
+                last.end = last.end.max(r.end);
+                *last_cut |= cut;
+            }
+            _ => merged.push((r, cut)),
         }
     }
 
     let mut out = String::with_capacity(range.len() + 16);
     let mut masks = Vec::new();
     let mut pos = range.start;
-    for secret in merged {
+    for (secret, cut) in merged {
+        let replacement = if cut { CUT } else { MASK };
         out.push_str(&text[pos..secret.start]);
         let mut seg_start = secret.start;
         while seg_start < secret.end {
@@ -312,7 +356,7 @@ fn redact(text: &str, range: Range<usize>, secrets: &[Span]) -> (String, Vec<Mas
                 if newline.is_some() && text[seg_start..seg_end].ends_with('\r') { seg_end - 1 } else { seg_end };
             if content_end > seg_start {
                 let at = out.len();
-                out.push_str(MASK);
+                out.push_str(replacement);
                 masks.push(Mask { file: seg_start..content_end, window: at..out.len() });
             }
             out.push_str(&text[content_end..seg_end]);
@@ -626,7 +670,7 @@ pub(super) mod tests {
         let text = "a: x\r\nb: |\r\n  one\r\n  two\r\nc: y\r\n";
         let start = text.find("one").unwrap();
         let end = text.find("c:").unwrap();
-        let (out, masks) = redact(text, 0..text.len(), &[Span::new(start, end)]);
+        let (out, masks) = redact(text, 0..text.len(), &[Span::new(start, end)], &[]);
         assert_eq!(out, "a: x\r\nb: |\r\n  «redacted»\r\n«redacted»\r\nc: y\r\n");
         assert_eq!(masks.len(), 2);
         // Offsets after a mask shift by the difference in length; offsets inside snap to its ends.
@@ -641,7 +685,7 @@ pub(super) mod tests {
         let text = "k: pässwörd\n";
         let p = text.find('p').unwrap();
         // The second span ends inside `ö`: the mask must swallow the whole character.
-        let (out, _) = redact(text, 0..text.len(), &[Span::new(p, p + 3), Span::new(p + 2, p + 7)]);
+        let (out, _) = redact(text, 0..text.len(), &[Span::new(p, p + 3), Span::new(p + 2, p + 7)], &[]);
         assert_eq!(out, "k: «redacted»rd\n");
     }
 

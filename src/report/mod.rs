@@ -1,5 +1,6 @@
 //! Reporters: one file per output format, all fed the same sorted [`Report`].
 
+mod frame_safety;
 mod github;
 pub mod graph;
 mod human;
