@@ -84,7 +84,7 @@ pub fn scan_file(c: &Candidate, env: &EnvInfo, cx: &ScanContext<'_>) -> FileOutc
     if let Some(layer) = model.as_ref().and_then(|m| m.fixtures.as_ref()) {
         hits.retain(|h| !fixture_business(h, layer));
     }
-    let hits = dedupe(hits);
+    let hits = cap(dedupe(hits), &file.path);
     let findings = finish(&file, hits, env, cx);
     let source = (!findings.is_empty() || model.is_some()).then_some(file);
     FileOutcome { findings, notice: None, source, scanned: true, model }
@@ -195,19 +195,68 @@ fn parse_error_hit(span: Span, message: &str) -> Hit {
 }
 
 /// When two rules flag the same secret, keep the more specific one (earlier in the registry).
+/// Linear-logarithmic: kept secrets are disjoint intervals, so one look at the interval that
+/// starts last before a hit's end tells whether it overlaps.
 pub(crate) fn dedupe(mut hits: Vec<Hit>) -> Vec<Hit> {
+    use std::collections::{BTreeMap, HashSet};
     hits.sort_by_key(|h| rules::priority(h.rule));
     let mut kept: Vec<Hit> = Vec::with_capacity(hits.len());
+    let mut secrets: BTreeMap<usize, usize> = BTreeMap::new();
+    let mut plain: HashSet<(Span, &'static str)> = HashSet::new();
     for h in hits {
-        let overlaps = |k: &Hit| match (h.secret, k.secret) {
-            (Some(a), Some(b)) => a.start < b.end.max(b.start + 1) && b.start < a.end.max(a.start + 1),
-            _ => k.span == h.span && k.rule == h.rule,
-        };
-        if !kept.iter().any(overlaps) {
-            kept.push(h);
+        match h.secret {
+            Some(s) => {
+                let end = s.end.max(s.start + 1);
+                let overlaps = secrets
+                    .range(..end)
+                    .next_back()
+                    .is_some_and(|(&start, &kept_end)| start < end && kept_end > s.start);
+                if !overlaps {
+                    secrets.insert(s.start, end);
+                    kept.push(h);
+                }
+            }
+            None => {
+                if plain.insert((h.span, h.rule)) {
+                    kept.push(h);
+                }
+            }
         }
     }
     kept
+}
+
+/// Findings one rule may report in one file; beyond it the rest are summed up in one finding (a
+/// minified bundle or a log must not turn a report into a list of thousands).
+pub const MAX_PER_RULE_PER_FILE: usize = 100;
+
+/// Keeps the first [`MAX_PER_RULE_PER_FILE`] hits of each rule (in file order); the rest become
+/// one hit at the first one left out, which says how many there are.
+fn cap(mut hits: Vec<Hit>, _path: &str) -> Vec<Hit> {
+    use std::collections::HashMap;
+    let mut per_rule: HashMap<&'static str, usize> = HashMap::new();
+    for h in &hits {
+        *per_rule.entry(h.rule).or_default() += 1;
+    }
+    if per_rule.values().all(|&n| n <= MAX_PER_RULE_PER_FILE) {
+        return hits;
+    }
+    hits.sort_by_key(|h| h.span.start);
+    let mut seen: HashMap<&'static str, usize> = HashMap::new();
+    let mut out = Vec::with_capacity(hits.len().min(per_rule.len() * (MAX_PER_RULE_PER_FILE + 1)));
+    for mut h in hits {
+        let n = seen.entry(h.rule).or_default();
+        *n += 1;
+        if *n <= MAX_PER_RULE_PER_FILE {
+            out.push(h);
+        } else if *n == MAX_PER_RULE_PER_FILE + 1 {
+            let rest = per_rule[h.rule] - MAX_PER_RULE_PER_FILE;
+            h.message = format!("{} more findings of this rule in this file are not listed (first shown here)", rest);
+            h.identity = format!("capped:{}", h.rule);
+            out.push(h);
+        }
+    }
+    out
 }
 
 /// Turns hits into findings: severity overrides, allowlists, positions, fingerprints.

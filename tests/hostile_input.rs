@@ -132,3 +132,28 @@ fn documents_are_not_parsed_when_no_document_rule_runs() {
     let with_manifests = run_check(&opts(&["manifests"])).unwrap();
     assert_eq!(with_manifests.findings.iter().map(|f| f.rule).collect::<Vec<_>>(), vec!["parse-error"]);
 }
+
+#[test]
+fn thousands_of_matches_on_one_line_are_capped_per_rule() {
+    // A minified bundle with 20k AWS-key-shaped tokens on one line: the report lists the first
+    // findings of the rule and sums the rest up in one.
+    let tmp = tempfile::tempdir().unwrap();
+    let mut line = String::new();
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    for _ in 0..20_000u32 {
+        line.push_str("k=\"AKIA");
+        for _ in 0..16 {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            line.push(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"[(seed >> 59) as usize] as char);
+        }
+        line.push_str("\";");
+    }
+    line.push('\n');
+    write(tmp.path(), "bundle.min.js", line.as_bytes());
+    let r = scan(tmp.path());
+    let found: Vec<_> = r.findings.iter().filter(|f| f.path == "bundle.min.js").collect();
+    let cap = secretgate::check::MAX_PER_RULE_PER_FILE;
+    assert!(!found.is_empty() && found.len() <= cap + 1, "{} findings", found.len());
+    let last = found.iter().max_by_key(|f| f.start.column).unwrap();
+    assert!(last.message.contains("more findings of this rule"), "{}", last.message);
+}

@@ -104,17 +104,33 @@ static KEY_OP: LazyLock<Regex> = LazyLock::new(|| {
 /// The key naming the value that starts at `at`: the last assignment on its line before it,
 /// else (for a value alone on its line, like a PEM block under `tls.key: |`) the previous line's.
 fn key_before(text: &str, at: usize) -> Option<&str> {
-    let line_start = text.get(..at)?.rfind('\n').map_or(0, |i| i + 1);
+    // The key sits right before its value: look back a bounded distance, so that thousands of
+    // matches on one minified line stay linear.
+    let mut from = at.saturating_sub(KEY_LOOKBACK);
+    while !text.is_char_boundary(from) {
+        from += 1;
+    }
+    let line_start = text.get(from..at)?.rfind('\n').map_or(from, |i| from + i + 1);
     let prefix = text.get(line_start..at)?;
     if let Some(k) = key_in(prefix) {
         return Some(k);
     }
-    if !prefix.trim().trim_matches(['"', '\'']).is_empty() || line_start == 0 {
+    if !prefix.trim().trim_matches(['"', '\'']).is_empty()
+        || line_start == 0
+        || text.as_bytes()[line_start - 1] != b'\n'
+    {
         return None;
     }
-    let prev_start = text.get(..line_start - 1)?.rfind('\n').map_or(0, |i| i + 1);
+    let mut prev_from = (line_start - 1).saturating_sub(KEY_LOOKBACK);
+    while !text.is_char_boundary(prev_from) {
+        prev_from += 1;
+    }
+    let prev_start = text.get(prev_from..line_start - 1)?.rfind('\n').map_or(prev_from, |i| prev_from + i + 1);
     key_in(text.get(prev_start..line_start - 1)?)
 }
+
+/// How far before a value its key is looked for.
+const KEY_LOOKBACK: usize = 256;
 
 fn key_in(line: &str) -> Option<&str> {
     KEY_OP
