@@ -69,7 +69,8 @@ pub fn run_check(opts: &CheckOptions) -> Result<Report, CheckError> {
         report.summary.duration_ms = started.elapsed().as_millis();
         return Ok(report);
     }
-    let Analysis { config, mut report, discovery, model, .. } = analyze(opts, Stage::Model)?;
+    let Analysis { config, mut report, discovery, model, envs, .. } = analyze(opts, Stage::Model)?;
+    report.environments = envs;
     let key = std::env::var(&config.fingerprint_key_env).ok().map(String::into_bytes);
     let fingerprinter = Fingerprinter::new(key);
     let repo_files = HashSet::new();
@@ -148,6 +149,25 @@ pub fn analyze(opts: &CheckOptions, stage: Stage) -> Result<Analysis, CheckError
 
     let file_envs: Vec<Option<String>> = discovered.files.iter().map(|c| env::env_of(&config, &c.rel)).collect();
     let environments = Environments::new(&config, file_envs.iter().flatten().map(String::as_str));
+    // With several trees scanned side by side, a shared file belongs to the environments of its
+    // own tree only.
+    let roots: Vec<PathBuf> = paths.iter().filter(|p| p.is_dir()).cloned().collect();
+    let root_of = |c: &discover::Candidate| roots.iter().position(|r| c.abs.starts_with(r));
+    let per_root: Vec<Environments> = if roots.len() > 1 {
+        (0..roots.len())
+            .map(|i| {
+                let found = discovered
+                    .files
+                    .iter()
+                    .zip(&file_envs)
+                    .filter(|(c, _)| root_of(c) == Some(i))
+                    .filter_map(|(_, e)| e.as_deref());
+                Environments::new(&config, found)
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let selected = |e: &Option<String>| opts.envs.is_empty() || e.as_ref().is_none_or(|e| opts.envs.contains(e));
 
     let cx = ScanContext { config: &config, fingerprinter: &fingerprinter, repo_files: &repo_files };
@@ -157,7 +177,10 @@ pub fn analyze(opts: &CheckOptions, stage: Stage) -> Result<Analysis, CheckError
                 .par_iter()
                 .zip(envs.par_iter())
                 .filter(|(_, e)| selected(e))
-                .map(|(c, e)| (c.rel.clone(), check::scan_file(c, &environments.info(&config, e.as_deref()), &cx)))
+                .map(|(c, e)| {
+                    let envs = root_of(c).and_then(|i| per_root.get(i)).unwrap_or(environments);
+                    (c.rel.clone(), check::scan_file(c, &envs.info(&config, e.as_deref()), &cx))
+                })
                 .collect::<Vec<_>>()
         })
     };

@@ -4,8 +4,51 @@ use std::collections::BTreeSet;
 
 use crate::config::Config;
 
-/// Path segments after which the next folder names an environment.
-const ENV_PARENTS: &[&str] = &["env", "envs", "environments", "overlays", "clusters"];
+/// Path segments after which the next folder names an environment, whatever its name.
+const ENV_PARENTS: &[&str] = &["env", "envs", "environments", "clusters"];
+/// Path segments after which the next folder names an environment only when it looks like one:
+/// Kustomize overlays are as often components (`overlays/cert-manager/`) as environments.
+const MAYBE_ENV_PARENTS: &[&str] = &["overlays"];
+/// Words that make a name environment-shaped (`prod`, `staging-eu`, `dev2`, `us-east-prod`).
+const ENV_WORDS: &[&str] = &[
+    "local",
+    "dev",
+    "devel",
+    "develop",
+    "development",
+    "test",
+    "testing",
+    "qa",
+    "uat",
+    "int",
+    "integration",
+    "sit",
+    "stage",
+    "staging",
+    "stg",
+    "preprod",
+    "prod",
+    "production",
+    "prd",
+    "live",
+    "sandbox",
+    "demo",
+    "perf",
+    "canary",
+    "preview",
+    "nonprod",
+    "dr",
+    "e2e",
+    "ci",
+];
+
+/// Whether a folder or file-name part names an environment.
+pub fn env_shaped(name: &str) -> bool {
+    name.to_ascii_lowercase().split(['-', '_', '.']).any(|token| {
+        let word = token.trim_end_matches(|c: char| c.is_ascii_digit());
+        ENV_WORDS.contains(&word)
+    })
+}
 /// Folder names that mean "shared by every environment", not an environment of their own.
 const SHARED_NAMES: &[&str] = &["_shared", "shared", "base", "common", "all", "default", "_base"];
 
@@ -30,17 +73,15 @@ pub fn env_of(config: &Config, rel: &str) -> Option<String> {
     let segments: Vec<&str> = rel.split('/').collect();
     let (dirs, file) = segments.split_at(segments.len().saturating_sub(1));
     for (i, seg) in dirs.iter().enumerate() {
-        if ENV_PARENTS.contains(seg)
-            && let Some(name) = dirs.get(i + 1)
-            && !SHARED_NAMES.contains(name)
-        {
+        let Some(name) = dirs.get(i + 1).filter(|n| !SHARED_NAMES.contains(n)) else { continue };
+        if ENV_PARENTS.contains(seg) || (MAYBE_ENV_PARENTS.contains(seg) && env_shaped(name)) {
             return Some((*name).to_string());
         }
     }
     let file = file.first().copied().unwrap_or("");
     let stem = file.strip_suffix(".yaml").or_else(|| file.strip_suffix(".yml"))?;
     let name = stem.strip_prefix("values-").or_else(|| stem.strip_prefix("values."))?;
-    (!name.is_empty() && !SHARED_NAMES.contains(&name)).then(|| name.to_string())
+    (!name.is_empty() && !SHARED_NAMES.contains(&name) && env_shaped(name)).then(|| name.to_string())
 }
 
 /// All environments of one scan: configured ones plus those found in paths.
@@ -88,6 +129,12 @@ mod tests {
         assert_eq!(env_of(&c, "charts/db/values.yaml"), None);
         // A file directly under `env/` is not in an environment folder.
         assert_eq!(env_of(&c, "env/README.yaml"), None);
+        // Only environment-shaped names count where the layout is ambiguous.
+        assert_eq!(env_of(&c, "charts/x/values-2.yaml"), None);
+        assert_eq!(env_of(&c, "charts/x/values-ci.yaml").as_deref(), Some("ci"));
+        assert_eq!(env_of(&c, "apps/x/overlays/cert-manager/kustomization.yaml"), None);
+        assert_eq!(env_of(&c, "apps/x/overlays/prod-eu/kustomization.yaml").as_deref(), Some("prod-eu"));
+        assert_eq!(env_of(&c, "clusters/home/apps.yaml").as_deref(), Some("home"));
     }
 
     #[test]

@@ -66,7 +66,14 @@ pub fn write(report: &Report, opts: &HumanOptions, out: &mut dyn Write) -> io::R
         let source = report.sources.get(&finding.path);
         let path_secrets = secrets.get(finding.path.as_str()).map_or(&[][..], Vec::as_slice);
         let hide_values = unparsed.contains(finding.path.as_str());
-        write_finding(out, &handler, opts, finding, source.map(|s| &**s), path_secrets, hide_values)?;
+        let all_envs = report.environments.len() > 1 && {
+            let mut e: Vec<&str> = finding.envs.iter().map(String::as_str).collect();
+            e.sort_unstable();
+            e.dedup();
+            e.len() == report.environments.len()
+        };
+        let place = Place { source: source.map(|s| &**s), secrets: path_secrets, hide_values, all_envs };
+        write_finding(out, &handler, opts, finding, &place)?;
         writeln!(out)?;
     }
 
@@ -80,15 +87,25 @@ pub fn write(report: &Report, opts: &HumanOptions, out: &mut dyn Write) -> io::R
     writeln!(out, "{}", summary_line(&report.summary, opts.show_timing))
 }
 
+/// What a finding's frame and trailer need from the rest of the report.
+struct Place<'a> {
+    source: Option<&'a SourceFile>,
+    /// Secret spans of the file (sorted, disjoint).
+    secrets: &'a [Span],
+    /// The file did not parse: no rule saw its values.
+    hide_values: bool,
+    /// The finding holds in every environment of the scan.
+    all_envs: bool,
+}
+
 fn write_finding(
     out: &mut dyn Write,
     handler: &GraphicalReportHandler,
     opts: &HumanOptions,
     finding: &Finding,
-    source: Option<&SourceFile>,
-    secrets: &[Span],
-    hide_values: bool,
+    place: &Place<'_>,
 ) -> io::Result<()> {
+    let Place { source, secrets, hide_values, all_envs } = *place;
     writeln!(out, "{}[{}]: {}", paint(finding.severity, opts.color), finding.rule, finding.message)?;
 
     let help = finding.help.as_deref().or_else(|| rules::meta(finding.rule).map(|m| m.summary));
@@ -116,6 +133,7 @@ fn write_finding(
 
     match finding.envs.as_slice() {
         [] => {}
+        _ if all_envs => writeln!(out, "  = envs: all environments")?,
         [env] => writeln!(out, "  = env: {env}")?,
         envs => writeln!(out, "  = envs: {}", envs.join(", "))?,
     }

@@ -37,6 +37,8 @@ pub struct Report {
     pub summary: Summary,
     /// Text of every file that has a finding, for code frames. Keyed by relative path.
     pub sources: BTreeMap<String, Arc<SourceFile>>,
+    /// Every environment of the scan: a finding in all of them says so instead of listing them.
+    pub environments: Vec<String>,
 }
 
 impl Report {

@@ -77,8 +77,15 @@ impl Rule for SecretGeneratorLiteral {
                 for entry in entries {
                     let Some(text) = entry.as_str() else { continue };
                     let file = text.split_once('=').map_or(text, |(_, f)| f);
-                    let rel = normalize(&format!("{dir}{file}"));
+                    let rel = crate::gitops::normalize(&format!("{dir}{file}")).unwrap_or_default();
                     if !cx.repo_files.contains(&rel) {
+                        continue;
+                    }
+                    // An env file's literals are `dotenv-credential` findings at the values
+                    // themselves; a second finding here would report the same secret twice.
+                    if field != "files"
+                        && crate::discover::classify(&rel, &Default::default()) == crate::discover::FileClass::Dotenv
+                    {
                         continue;
                     }
                     hits.report(
@@ -93,21 +100,6 @@ impl Rule for SecretGeneratorLiteral {
     }
 }
 
-/// Resolves `.` and `..` segments of a relative path.
-fn normalize(path: &str) -> String {
-    let mut out: Vec<&str> = Vec::new();
-    for seg in path.split('/') {
-        match seg {
-            "" | "." => {}
-            ".." => {
-                out.pop();
-            }
-            s => out.push(s),
-        }
-    }
-    out.join("/")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -115,16 +107,21 @@ mod tests {
 
     #[test]
     fn secret_generator_literal() {
-        let t = RuleTester::new(&SecretGeneratorLiteral).class(FileClass::Kustomization).repo_file("secrets/db.env");
+        let t = RuleTester::new(&SecretGeneratorLiteral)
+            .class(FileClass::Kustomization)
+            .repo_file("secrets/db.env")
+            .repo_file("secrets/db.properties");
         t.pass(&[
             "resources: [es.yaml]\n",
+            // dotenv-credential reports the env file's literals where they are.
+            "secretGenerator:\n  - name: db\n    envs: [secrets/db.env]\n",
             "secretGenerator:\n  - name: db\n    envs: [missing.env]\n",
             "secretGenerator:\n  - name: db\n    literals: [\"password=${DB_PASSWORD}\"]\n",
             "configMapGenerator:\n  - name: c\n    literals: [a=b]\n",
         ])
         .fail(&[
             "secretGenerator:\n  - name: db\n    literals:\n      - password=dbpassword\n",
-            "secretGenerator:\n  - name: db\n    envs: [secrets/db.env]\n",
+            "secretGenerator:\n  - name: db\n    envs: [secrets/db.properties]\n",
             "secretGenerator:\n  - name: db\n    files: [password=secrets/db.env]\n",
         ]);
     }
