@@ -8,6 +8,8 @@
 //! Writes to Vault happen only here, in the harness, with the root token; secretgate itself only
 //! reads (the `-v` request log proves it in [`approle_plain_and_wrapped_secret_ids`]).
 
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};

@@ -85,7 +85,7 @@ pub fn classify(value: &str, dev_literals: &[&str], managed: bool, policy: &Poli
     if !managed || v.is_empty() {
         return None;
     }
-    if dev_literals.iter().any(|l| *l == value) {
+    if dev_literals.contains(&value) {
         return Some(LiveClass::DevLiteral);
     }
     if policy.is_placeholder(v) || v.to_ascii_lowercase().contains("placeholder") {
