@@ -42,10 +42,11 @@ echo "verify $N keys against $VAULT_ADDR with $BIN"
 for run in 1 2 3; do
     start=$(date +%s.%N)
     set +e
-    "$BIN" vault verify "$WORK" --env bench --token-file "$WORK/token" --format json -o "$WORK/report.json" 2>"$WORK/stderr"
+    "$BIN" vault verify "$WORK" --env bench --addr "$VAULT_ADDR" --token-file "$WORK/token" --format json -o "$WORK/report.json" 2>"$WORK/stderr"
     code=$?
     set -e
     end=$(date +%s.%N)
+    [[ -f "$WORK/report.json" ]] || { cat "$WORK/stderr"; exit 1; }
     python3 -c "import json;d=json.load(open('$WORK/report.json'));print(f'run $run: exit $code, {d[\"summary\"][\"findings\"]} findings, wall {($end-$start):.2f} s')"
-    tail -1 "$WORK/stderr"
+    tail -3 "$WORK/stderr"
 done
