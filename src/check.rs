@@ -383,7 +383,11 @@ pub fn check_model(
     (findings, files)
 }
 
-fn model_finding(hit: rules::ModelHit, env: Option<&str>, cx: &ScanContext<'_>) -> Option<(Finding, Arc<SourceFile>)> {
+pub(crate) fn model_finding(
+    hit: rules::ModelHit,
+    env: Option<&str>,
+    cx: &ScanContext<'_>,
+) -> Option<(Finding, Arc<SourceFile>)> {
     let cfg = cx.config;
     let file = hit.at.file.clone();
     if cfg.allow_paths.is_match(&file.path) {

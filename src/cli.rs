@@ -41,6 +41,9 @@ pub enum Command {
     Graph(GraphArgs<crate::report::graph::GraphFormat>),
     /// Render a Helm chart like `helm template` (same flags), with the built-in engine.
     Render(crate::helm::command::RenderArgs),
+    /// Check a running Vault or OpenBao against the repository, read-only (`vault verify`).
+    #[command(subcommand)]
+    Vault(crate::vault::cli::VaultCommand),
     /// Write a commented starter `.secretgate.yaml`.
     Init {
         /// Folder to write it in.
@@ -114,7 +117,7 @@ pub enum FailOn {
 }
 
 impl FailOn {
-    fn threshold(self) -> Option<Severity> {
+    pub(crate) fn threshold(self) -> Option<Severity> {
         match self {
             FailOn::Error => Some(Severity::Error),
             FailOn::Warning => Some(Severity::Warning),
@@ -169,6 +172,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
                 Err(anyhow::Error::new(Rendered(format!("Error: {}", failure.message))))
             }
         },
+        Command::Vault(cmd) => crate::vault::cli::run(cmd),
         Command::Init { dir } => {
             let path = app::init(&dir).with_context(|| format!("cannot write a config in {}", dir.display()))?;
             eprintln!("wrote {}", path.display());

@@ -10,6 +10,8 @@
 //! 5. [`check`] also applies config overrides and allowlists (suppression).
 //! 6. [`report`]: human, JSON, SARIF, GitHub annotations, JUnit.
 //!
+//! `secretgate vault verify` ([`vault`]) compares the model with a running Vault, read-only.
+//!
 //! No reporter ever sees a secret's value: findings carry spans and the reporters mask them.
 
 pub mod app;
@@ -25,3 +27,4 @@ pub mod model;
 pub mod report;
 pub mod rules;
 pub mod source;
+pub mod vault;

@@ -100,6 +100,8 @@ pub enum Scope {
     Model,
     /// Produced by the engine itself (loader errors); has no check of its own.
     Engine,
+    /// Produced by `secretgate vault verify` against a running Vault; no static check.
+    Live,
 }
 
 /// Every native rule, in documentation order. Order also breaks ties when two rules flag the same
@@ -141,6 +143,11 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &vault::vault_auto_unseal_in_prod::VaultAutoUnsealInProd,
     &vault::vault_root_token_stored::VaultRootTokenStored,
     &vault::vault_dev_server::VaultDevServer,
+    &vault::vault_live_missing_key::VaultLiveMissingKey,
+    &vault::vault_live_missing_property::VaultLiveMissingProperty,
+    &vault::vault_live_placeholder::VaultLivePlaceholder,
+    &vault::vault_live_orphan_key::VaultLiveOrphanKey,
+    &vault::vault_live_unverifiable::VaultLiveUnverifiable,
     &source::dotenv_credential::DotenvCredential,
     &source::ansible_vault_unencrypted::AnsibleVaultUnencrypted,
     &source::secret_file_permissions::SecretFilePermissions,

@@ -3,9 +3,17 @@
 //! Server configs, ACL policies and Terraform are read with the span-keeping HCL parser
 //! ([`crate::source::hcl`]); scripts, compose files, Dockerfiles, workflows and configs embedded
 //! in YAML are read line by line, which is enough for command lines and `KEY=value` pairs.
+//!
+//! The `vault-live-*` rules have no static check ([`crate::rules::Scope::Live`]): only
+//! `secretgate vault verify` reports them, against a running Vault ([`crate::vault`]).
 
 pub mod vault_auto_unseal_in_prod;
 pub mod vault_dev_server;
+pub mod vault_live_missing_key;
+pub mod vault_live_missing_property;
+pub mod vault_live_orphan_key;
+pub mod vault_live_placeholder;
+pub mod vault_live_unverifiable;
 pub mod vault_policy_overbroad;
 pub mod vault_role_ttl;
 pub mod vault_root_token_stored;
