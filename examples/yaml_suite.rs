@@ -40,11 +40,18 @@ fn main() {
     let pct = |a: usize, b: usize| if b == 0 { 0.0 } else { 100.0 * a as f64 / b as f64 };
     let mut md = String::new();
     let _ = writeln!(md, "# YAML loader against the yaml-test-suite\n");
-    let _ = writeln!(md, "`bench/yaml_suite.sh` (pinned `data` commit inside): every valid case must load (no parse-error), every error case must be rejected.\n");
+    let _ = writeln!(
+        md,
+        "`bench/yaml_suite.sh` (pinned `data` commit inside): every valid case must load (no parse-error), every error case must be rejected.\n"
+    );
     let _ = writeln!(md, "| cases | passed | rate |\n|---|---|---|");
     let _ = writeln!(md, "| valid YAML loads | {valid_ok}/{valid_total} | {:.1}% |", pct(valid_ok, valid_total));
     let _ = writeln!(md, "| invalid YAML rejected | {error_ok}/{error_total} | {:.1}% |", pct(error_ok, error_total));
-    let _ = writeln!(md, "\nThe parse-error false-error rate on valid YAML is {:.1}%.\n", 100.0 - pct(valid_ok, valid_total));
+    let _ = writeln!(
+        md,
+        "\nThe parse-error false-error rate on valid YAML is {:.1}%.\n",
+        100.0 - pct(valid_ok, valid_total)
+    );
     let _ = writeln!(md, "## Cases that differ\n");
     for w in &wrong {
         let _ = writeln!(md, "- {w}");
