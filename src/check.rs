@@ -68,6 +68,7 @@ pub fn scan_file(c: &Candidate, env: &EnvInfo, cx: &ScanContext<'_>) -> FileOutc
     let file = Arc::new(SourceFile::new(c.rel.clone(), text));
     let mut hits = Vec::new();
     let mut model = None;
+    let mut file_notice = None;
     // With no document rule enabled (e.g. `--pack source`), YAML is not parsed at all; a file
     // that does not parse is then nobody's business but `parse-error`'s, which is off too.
     if c.class.is_structured() && documents_wanted(cx) {
@@ -75,7 +76,16 @@ pub fn scan_file(c: &Candidate, env: &EnvInfo, cx: &ScanContext<'_>) -> FileOutc
             hits.push(parse_error_hit(Span::new(at, at), "invalid UTF-8"));
         } else if !(c.class == FileClass::Ansible && file.text.trim_start().starts_with("$ANSIBLE_VAULT;")) {
             // (An encrypted Ansible vault file is exactly what we want; there is nothing to parse.)
-            let (doc_hits, loaded) = check_documents(&file, c.class, env, cx);
+            let (mut doc_hits, loaded) = check_documents(&file, c.class, env, cx);
+            if loaded.error.is_some() && looks_templated(&file.text) {
+                // A template outside a chart (Jinja, Go templates in docs or test data) is not
+                // a broken manifest: it is checked as text, and the report says so.
+                doc_hits.retain(|h| h.rule != rules::manifests::parse_error::ID);
+                file_notice = Some(Notice {
+                    path: c.rel.clone(),
+                    message: "not parsed as YAML: template syntax outside a Helm chart; checked as text only".into(),
+                });
+            }
             hits.extend(doc_hits);
             model = crate::model::RawFile::read(&file, c.class, &loaded.documents, cx.config);
         }
@@ -87,7 +97,13 @@ pub fn scan_file(c: &Candidate, env: &EnvInfo, cx: &ScanContext<'_>) -> FileOutc
     let hits = cap(dedupe(hits), &file.path);
     let findings = finish(&file, hits, env, cx);
     let source = (!findings.is_empty() || model.is_some()).then_some(file);
-    FileOutcome { findings, notice: None, source, scanned: true, model }
+    FileOutcome { findings, notice: file_notice, source, scanned: true, model }
+}
+
+/// Whether a text uses template syntax that makes it invalid YAML until rendered: Go/Helm
+/// `{{ … }}` actions or Jinja `{% … %}` blocks.
+fn looks_templated(text: &str) -> bool {
+    (text.contains("{{") && text.contains("}}")) || (text.contains("{%") && text.contains("%}"))
 }
 
 /// The fixture map holds dev values by design: generic credential rules leave its values to the

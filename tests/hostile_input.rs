@@ -157,3 +157,14 @@ fn thousands_of_matches_on_one_line_are_capped_per_rule() {
     let last = found.iter().max_by_key(|f| f.start.column).unwrap();
     assert!(last.message.contains("more findings of this rule"), "{}", last.message);
 }
+
+#[test]
+fn templates_outside_charts_are_text_with_a_notice() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "docs/snippet.yaml", b"kind: ConfigMap\n{% raw %}\ndata:\n  {{ .Values.x }}: y\n{% endraw %}\n");
+    write(tmp.path(), "broken.yaml", b"a: [b\n");
+    let r = scan(tmp.path());
+    assert!(rules_for(&r, "docs/snippet.yaml").is_empty(), "{:?}", r.findings);
+    assert!(notice_for(&r, "docs/snippet.yaml").is_some_and(|n| n.contains("template syntax")));
+    assert_eq!(rules_for(&r, "broken.yaml"), vec!["parse-error"], "a broken manifest is still a finding");
+}
