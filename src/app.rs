@@ -28,6 +28,11 @@ pub struct CheckOptions {
     pub owner: Option<String>,
     /// Only rules of these packs run (`--pack`); empty = all.
     pub packs: Vec<String>,
+    /// Accepted findings to hide (`--baseline`).
+    pub baseline: Option<PathBuf>,
+    /// Only report findings in these files, relative to the scanned folder (`--staged`,
+    /// `--since`); the model still sees the whole repository.
+    pub changed: Option<Vec<String>>,
 }
 
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -40,6 +45,9 @@ pub enum CheckError {
     MissingPath(String),
     #[error("cannot start worker threads")]
     Threads(#[source] rayon::ThreadPoolBuildError),
+    #[error("cannot read the baseline {0}: {1}")]
+    #[diagnostic(code(secretgate::usage))]
+    Baseline(String, String),
     #[error("--check-permissions {0}: {1}")]
     #[diagnostic(code(secretgate::usage))]
     Permissions(String, String),
@@ -69,12 +77,13 @@ pub fn run_check(opts: &CheckOptions) -> Result<Report, CheckError> {
         report.summary.duration_ms = started.elapsed().as_millis();
         return Ok(report);
     }
-    let Analysis { config, mut report, discovery, model, envs, .. } = analyze(opts, Stage::Model)?;
+    let Analysis { config, mut report, discovery, model, envs, suppressions, base, .. } = analyze(opts, Stage::Model)?;
     report.environments = envs;
     let key = std::env::var(&config.fingerprint_key_env).ok().map(String::into_bytes);
     let fingerprinter = Fingerprinter::new(key);
     let repo_files = HashSet::new();
     let cx = ScanContext { config: &config, fingerprinter: &fingerprinter, repo_files: &repo_files };
+    let _ = &base;
     let (findings, files) = check::check_model(&model, &discovery.releases, &opts.envs, &cx);
     report.findings.extend(findings);
     for f in files {
@@ -83,12 +92,84 @@ pub fn run_check(opts: &CheckOptions) -> Result<Report, CheckError> {
     if let Some(target) = &opts.check_permissions {
         report.findings.extend(audit_permissions(target, opts.owner.as_deref(), &config)?);
     }
+    if let Some(changed) = &opts.changed {
+        only_changed(&mut report, changed, &discovery);
+    }
+    let ran = |rule: &str| config.is_enabled(rule) && crate::rules::meta(rule).is_some();
+    let fp = |path: &str, identity: &str| fingerprinter.fingerprint(crate::suppress::UNUSED, path, identity, None);
+    report.summary.suppressed = crate::suppress::apply(
+        &mut report.findings,
+        &suppressions,
+        &ran,
+        &crate::suppress::today(),
+        &report.sources,
+        &fp,
+    );
+    if let Some(path) = &opts.baseline {
+        apply_baseline(&mut report, path, &base)?;
+    }
     report.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     report.notices.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
     report.notices.dedup();
     report.count();
     report.summary.duration_ms = started.elapsed().as_millis();
     Ok(report)
+}
+
+/// Keeps the findings that concern `changed` files: found in one, related to one, or rendered
+/// from a chart whose release reads a changed values file.
+fn only_changed(report: &mut Report, changed: &[String], discovery: &Discovery) {
+    let changed: BTreeSet<&str> = changed.iter().map(String::as_str).collect();
+    let mut prefixes: Vec<String> = Vec::new();
+    for r in &discovery.releases {
+        let reads_changed = r.values.iter().any(|v| match v {
+            gitops::ValuesSource::File(rel) => changed.contains(rel.as_str()),
+            gitops::ValuesSource::Inline { file, .. }
+            | gitops::ValuesSource::Text { file, .. }
+            | gitops::ValuesSource::Set { file, .. } => changed.contains(file.path.as_str()),
+        }) || changed.contains(r.declared_path.as_str());
+        if reads_changed && let gitops::ChartRef::Local(dir) = &r.chart {
+            prefixes.push(dir.clone());
+        }
+    }
+    report.findings.retain(|f| {
+        changed.contains(f.path.as_str())
+            || f.related.iter().any(|r| changed.contains(r.path.as_str()))
+            || prefixes.iter().any(|p| f.path.starts_with(p.as_str()))
+    });
+}
+
+/// Hides baselined findings; entries that match nothing become `unused-suppression` findings
+/// at their line of the baseline file.
+fn apply_baseline(report: &mut Report, path: &Path, base: &Path) -> Result<(), CheckError> {
+    let fail = |e: String| CheckError::Baseline(path.display().to_string(), e);
+    let text = std::fs::read_to_string(path).map_err(|e| fail(e.to_string()))?;
+    let baseline: crate::suppress::Baseline = serde_json::from_str(&text).map_err(|e| fail(e.to_string()))?;
+    let (hidden, stale) = baseline.apply(&mut report.findings, &|f| f.content.clone());
+    report.summary.baselined = hidden;
+    let rel = path.strip_prefix(base).unwrap_or(path).to_string_lossy().replace('\\', "/");
+    let file = std::sync::Arc::new(crate::source::SourceFile::new(rel.clone(), text));
+    for e in stale {
+        let at = file.text.find(&e.fingerprint).unwrap_or(0);
+        let pos = file.position(at);
+        report.findings.push(crate::finding::Finding {
+            rule: crate::suppress::UNUSED,
+            severity: crate::finding::Severity::Warning,
+            path: rel.clone(),
+            span: crate::source::Span::new(at, at),
+            start: pos,
+            end: pos,
+            message: format!("baseline entry for `{}` in {} matches no finding", e.rule, e.path),
+            help: Some("regenerate the baseline with `secretgate baseline`".into()),
+            envs: Vec::new(),
+            fingerprint: e.fingerprint.clone(),
+            content: e.fingerprint.clone(),
+            related: Vec::new(),
+            secret_spans: Vec::new(),
+        });
+    }
+    report.sources.entry(rel).or_insert(file);
+    Ok(())
 }
 
 /// Everything a scan learns before the cross-file rules run.
@@ -101,6 +182,8 @@ pub struct Analysis {
     pub model: Model,
     /// Every environment: configured, from paths, and declared (ApplicationSets, Helmfile).
     pub envs: Vec<String>,
+    /// Inline suppressions of every file.
+    pub suppressions: Vec<crate::suppress::Suppression>,
 }
 
 /// How far [`analyze`] goes.
@@ -188,26 +271,30 @@ pub fn analyze(opts: &CheckOptions, stage: Stage) -> Result<Analysis, CheckError
 
     let mut report = Report { notices: std::mem::take(&mut discovered.notices), ..Report::default() };
     let mut raw: BTreeMap<String, RawFile> = BTreeMap::new();
-    let absorb =
-        |report: &mut Report, raw: &mut BTreeMap<String, RawFile>, outcomes: Vec<(String, check::FileOutcome)>| {
-            for (rel, o) in outcomes {
-                report.summary.files += usize::from(o.scanned);
-                report.findings.extend(o.findings);
-                report.notices.extend(o.notice);
-                if let Some(src) = o.source {
-                    report.sources.insert(src.path.clone(), src);
+    let mut suppressions = Vec::new();
+    let absorb = |report: &mut Report,
+                  raw: &mut BTreeMap<String, RawFile>,
+                  suppressions: &mut Vec<crate::suppress::Suppression>,
+                  outcomes: Vec<(String, check::FileOutcome)>| {
+        for (rel, o) in outcomes {
+            suppressions.extend(o.suppressions);
+            report.summary.files += usize::from(o.scanned);
+            report.findings.extend(o.findings);
+            report.notices.extend(o.notice);
+            if let Some(src) = o.source {
+                report.sources.insert(src.path.clone(), src);
+            }
+            match o.model {
+                Some(m) => {
+                    raw.insert(rel, m);
                 }
-                match o.model {
-                    Some(m) => {
-                        raw.insert(rel, m);
-                    }
-                    None => {
-                        raw.remove(&rel);
-                    }
+                None => {
+                    raw.remove(&rel);
                 }
             }
-        };
-    absorb(&mut report, &mut raw, outcomes);
+        }
+    };
+    absorb(&mut report, &mut raw, &mut suppressions, outcomes);
 
     // What the repository declares about its releases.
     let decls: Vec<Decl> = raw.values().flat_map(|f| f.decls.iter().cloned()).collect();
@@ -230,7 +317,7 @@ pub fn analyze(opts: &CheckOptions, stage: Stage) -> Result<Analysis, CheckError
     let environments = Environments::new(&config, known.iter().map(String::as_str));
     if stage == Stage::Releases {
         let envs = environments.known.iter().cloned().collect();
-        return Ok(Analysis { base, config, report, discovery, model: Model::default(), envs });
+        return Ok(Analysis { base, config, report, discovery, model: Model::default(), envs, suppressions });
     }
 
     // Files a release uses as values are values files, whatever their name: check them again as such.
@@ -257,7 +344,7 @@ pub fn analyze(opts: &CheckOptions, stage: Stage) -> Result<Analysis, CheckError
         report.findings.retain(|f| !redo.contains(f.path.as_str()));
         report.summary.files -= again.len().min(report.summary.files);
         let outcomes = scan(&again, &again_envs, &environments);
-        absorb(&mut report, &mut raw, outcomes);
+        absorb(&mut report, &mut raw, &mut suppressions, outcomes);
     }
 
     // Charts render per release (and with their defaults when no release uses them).
@@ -307,7 +394,9 @@ pub fn analyze(opts: &CheckOptions, stage: Stage) -> Result<Analysis, CheckError
         },
     );
     model.unseen_store_kinds = unseen_store_kinds;
-    Ok(Analysis { base, config, report, discovery, model, envs })
+    suppressions.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
+    suppressions.dedup();
+    Ok(Analysis { base, config, report, discovery, model, envs, suppressions })
 }
 
 /// `--check-permissions`: audits `target` and applies the config's severity for the rule.

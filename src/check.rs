@@ -30,6 +30,8 @@ pub struct FileOutcome {
     pub scanned: bool,
     /// What the file tells the repository model (declarations, secret facts, fixtures).
     pub model: Option<crate::model::RawFile>,
+    /// Inline suppressions and `secretgate.io/ignore` annotations in the file.
+    pub suppressions: Vec<crate::suppress::Suppression>,
 }
 
 /// Bytes of a file's head inspected for NUL to decide it is binary (the heuristic git uses).
@@ -69,6 +71,7 @@ pub fn scan_file(c: &Candidate, env: &EnvInfo, cx: &ScanContext<'_>) -> FileOutc
     let mut hits = Vec::new();
     let mut model = None;
     let mut file_notice = None;
+    let mut suppressions = crate::suppress::comments_in(&file);
     // With no document rule enabled (e.g. `--pack source`), YAML is not parsed at all; a file
     // that does not parse is then nobody's business but `parse-error`'s, which is off too.
     if c.class.is_structured() && documents_wanted(cx) {
@@ -87,6 +90,11 @@ pub fn scan_file(c: &Candidate, env: &EnvInfo, cx: &ScanContext<'_>) -> FileOutc
                 });
             }
             hits.extend(doc_hits);
+            if file.text.contains("secretgate.io/ignore") {
+                for doc in &loaded.documents {
+                    suppressions.extend(crate::suppress::annotations_in(&file, &doc.root));
+                }
+            }
             model = crate::model::RawFile::read(&file, c.class, &loaded.documents, cx.config);
         }
     }
@@ -96,8 +104,8 @@ pub fn scan_file(c: &Candidate, env: &EnvInfo, cx: &ScanContext<'_>) -> FileOutc
     }
     let hits = cap(dedupe(hits), &file.path);
     let findings = finish(&file, hits, env, cx);
-    let source = (!findings.is_empty() || model.is_some()).then_some(file);
-    FileOutcome { findings, notice: file_notice, source, scanned: true, model }
+    let source = (!findings.is_empty() || model.is_some() || !suppressions.is_empty()).then_some(file);
+    FileOutcome { findings, notice: file_notice, source, scanned: true, model, suppressions }
 }
 
 /// Whether a text uses template syntax that makes it invalid YAML until rendered: Go/Helm
@@ -308,6 +316,7 @@ fn finish(file: &SourceFile, hits: Vec<Hit>, env: &EnvInfo, cx: &ScanContext<'_>
         let end = file.position(span.end);
         let fingerprint =
             cx.fingerprinter.fingerprint(meta.id, &file.path, &hit.identity, secret_text.map(str::as_bytes));
+        let content = cx.fingerprinter.fingerprint(meta.id, "", &hit.identity, secret_text.map(str::as_bytes));
         out.push(Finding {
             rule: meta.id,
             severity,
@@ -319,6 +328,7 @@ fn finish(file: &SourceFile, hits: Vec<Hit>, env: &EnvInfo, cx: &ScanContext<'_>
             help: hit.help,
             envs: env.envs.clone(),
             fingerprint,
+            content,
             related: Vec::new(),
             secret_spans: hit.secret.into_iter().collect(),
         });
@@ -421,6 +431,7 @@ pub(crate) fn model_finding(
     // value's length.
     let span = if hit.secret.is_some() { Span::new(hit.at.span.start, hit.at.span.start) } else { hit.at.span };
     let fingerprint = cx.fingerprinter.fingerprint(meta.id, &file.path, &hit.identity, secret_text.map(str::as_bytes));
+    let content = cx.fingerprinter.fingerprint(meta.id, "", &hit.identity, secret_text.map(str::as_bytes));
     let finding = Finding {
         rule: meta.id,
         severity,
@@ -432,6 +443,7 @@ pub(crate) fn model_finding(
         help: hit.help,
         envs: env.map(|e| vec![e.to_string()]).unwrap_or_default(),
         fingerprint,
+        content,
         related: hit.related,
         secret_spans: hit.secret.into_iter().collect(),
     };

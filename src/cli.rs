@@ -44,6 +44,18 @@ pub enum Command {
     /// Check a running Vault or OpenBao against the repository, read-only (`vault verify`).
     #[command(subcommand)]
     Vault(crate::vault::cli::VaultCommand),
+    /// Write a baseline of today's findings (no secret material): `check --baseline` then
+    /// reports only new ones.
+    Baseline {
+        /// Folder to scan (default `.`).
+        path: Option<PathBuf>,
+        /// Where to write it (default `.secretgate-baseline.json` in the folder).
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Config file (default: `.secretgate.yaml` in the folder).
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
     /// Write a commented starter `.secretgate.yaml`.
     Init {
         /// Folder to write it in.
@@ -80,6 +92,17 @@ pub struct CheckArgs {
     /// Worker threads (default: one per core).
     #[arg(short = 'j', long, default_value_t = 0)]
     pub threads: usize,
+    /// Hide the findings accepted in this baseline (written by `secretgate baseline`).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Report only findings concerning the files staged in Git (pre-commit); cross-file rules
+    /// still see the whole repository.
+    #[arg(long, conflicts_with = "since")]
+    pub staged: bool,
+    /// Report only findings concerning the files changed since REV (committed, uncommitted or
+    /// new).
+    #[arg(long, value_name = "REV")]
+    pub since: Option<String>,
     /// Also audit a deployed secrets folder (or file) on this host: files 0600, folders 0700,
     /// owned by `--owner`. Without positional paths, only the audit runs.
     #[arg(long, value_name = "PATH")]
@@ -155,6 +178,17 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             Ok(0)
         }
         Command::Releases(args) => releases(&args),
+        Command::Baseline { path, output, config } => {
+            let dir = path.clone().unwrap_or_else(|| PathBuf::from("."));
+            let opts = CheckOptions { paths: path.into_iter().collect(), config, ..CheckOptions::default() };
+            let report = app::run_check(&opts).map_err(|e| Rendered(format!("{:?}", miette::Report::new(e))))?;
+            let baseline = crate::suppress::Baseline::of(&report.findings, &|f| f.content.clone());
+            let target = output.unwrap_or_else(|| dir.join(".secretgate-baseline.json"));
+            let text = serde_json::to_string_pretty(&baseline)? + "\n";
+            std::fs::write(&target, text).with_context(|| format!("cannot write {}", target.display()))?;
+            eprintln!("wrote {} ({} findings)", target.display(), baseline.findings.len());
+            Ok(0)
+        }
         Command::Graph(args) => graph(&args),
         Command::Render(args) => match crate::helm::command::run(&args) {
             Ok(text) => {
@@ -193,6 +227,16 @@ fn check(args: CheckArgs) -> anyhow::Result<i32> {
             formats.len()
         );
     }
+    let dir = app::scan_base(&if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() });
+    let changed = match (args.staged, &args.since) {
+        (true, _) => Some(git_changed(&dir, &["diff", "--cached", "--name-only", "--relative", "--diff-filter=d"])?),
+        (false, Some(rev)) => {
+            let mut files = git_changed(&dir, &["diff", "--name-only", "--relative", "--diff-filter=d", rev.as_str()])?;
+            files.extend(git_changed(&dir, &["ls-files", "--others", "--exclude-standard"])?);
+            Some(files)
+        }
+        (false, None) => None,
+    };
     let opts = CheckOptions {
         paths: args.paths,
         config: args.config,
@@ -201,6 +245,8 @@ fn check(args: CheckArgs) -> anyhow::Result<i32> {
         check_permissions: args.check_permissions,
         owner: args.owner,
         packs: args.packs,
+        baseline: args.baseline,
+        changed,
     };
     let report = app::run_check(&opts).map_err(|e| Rendered(format!("{:?}", miette::Report::new(e))))?;
 
@@ -226,6 +272,20 @@ fn check(args: CheckArgs) -> anyhow::Result<i32> {
     }
     let threshold = args.fail_on.threshold();
     Ok(i32::from(report.findings.iter().any(|f| fails(f.severity, threshold))))
+}
+
+/// Files Git reports for `args`, relative to `dir`.
+fn git_changed(dir: &std::path::Path, args: &[&str]) -> anyhow::Result<Vec<String>> {
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .output()
+        .with_context(|| "cannot run git (needed for --staged/--since)")?;
+    if !out.status.success() {
+        bail!("git {} failed: {}", args.join(" "), String::from_utf8_lossy(&out.stderr).trim());
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).lines().filter(|l| !l.is_empty()).map(str::to_string).collect())
 }
 
 fn analysis_options<F: ValueEnum + Clone + Send + Sync + 'static>(args: &GraphArgs<F>) -> CheckOptions {

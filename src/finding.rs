@@ -68,6 +68,9 @@ pub struct Finding {
     /// Environments this file belongs to; empty when the repository defines none.
     pub envs: Vec<String>,
     pub fingerprint: String,
+    /// The fingerprint without the path: what a baseline matches on (with the folder), so that
+    /// a file renamed within its folder keeps its accepted findings.
+    pub content: String,
     pub related: Vec<Related>,
     /// Byte ranges of secret material in this file; reporters mask them in code frames.
     pub secret_spans: Vec<Span>,

@@ -7,7 +7,8 @@
 //! 3. [`model`]: typed views (Kubernetes objects) over those trees; [`env`] places each file in
 //!    an environment.
 //! 4. [`rules`] + [`check`]: every enabled rule runs on every document; hits become findings.
-//! 5. [`check`] also applies config overrides and allowlists (suppression).
+//! 5. [`check`] applies config overrides and allowlists; [`suppress`] inline suppressions and
+//!    the baseline.
 //! 6. [`report`]: human, JSON, SARIF, GitHub annotations, JUnit.
 //!
 //! `secretgate vault verify` ([`vault`]) compares the model with a running Vault, read-only.
@@ -27,4 +28,5 @@ pub mod model;
 pub mod report;
 pub mod rules;
 pub mod source;
+pub mod suppress;
 pub mod vault;

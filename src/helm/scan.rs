@@ -372,6 +372,7 @@ impl Scan<'_> {
             help: Some(message.lines().skip(1).map(str::trim).collect::<Vec<_>>().join(" ")).filter(|h| !h.is_empty()),
             envs: env.envs.clone(),
             fingerprint: cx.fingerprinter.fingerprint(meta.id, path, first_line, None),
+            content: cx.fingerprinter.fingerprint(meta.id, "", first_line, None),
             related: Vec::new(),
             secret_spans: Vec::new(),
         });
@@ -434,6 +435,7 @@ impl Scan<'_> {
                 let related: Vec<Related> = traced.map(|l| l.related("value comes from here")).into_iter().collect();
                 let fingerprint =
                     cx.fingerprinter.fingerprint(meta.id, &path, &hit.identity, secret.map(str::as_bytes));
+                let content = cx.fingerprinter.fingerprint(meta.id, "", &hit.identity, secret.map(str::as_bytes));
                 out.findings.push(Finding {
                     rule: meta.id,
                     severity,
@@ -445,6 +447,7 @@ impl Scan<'_> {
                     help: hit.help,
                     envs: env.envs.clone(),
                     fingerprint,
+                    content,
                     related,
                     secret_spans,
                 });

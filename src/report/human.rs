@@ -525,6 +525,7 @@ pub(super) mod tests {
             help: None,
             envs: vec![],
             fingerprint: "sg1:00112233445566778899aabbccddeeff".into(),
+            content: String::new(),
             related: vec![],
             secret_spans: vec![],
         }
@@ -624,6 +625,7 @@ pub(super) mod tests {
             help: None,
             envs: vec![],
             fingerprint: String::new(),
+            content: String::new(),
             related: vec![],
             secret_spans: vec![],
         };

@@ -26,6 +26,9 @@ pub struct Summary {
     pub errors: usize,
     pub warnings: usize,
     pub notes: usize,
+    /// Findings hidden by inline suppressions and by the baseline.
+    pub suppressed: usize,
+    pub baselined: usize,
     pub duration_ms: u128,
 }
 

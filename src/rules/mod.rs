@@ -9,6 +9,7 @@ pub mod external_secrets;
 pub mod fixtures;
 pub mod helm;
 pub mod manifests;
+pub mod meta;
 pub mod pack;
 pub mod references;
 pub mod source;
@@ -151,6 +152,7 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &source::dotenv_credential::DotenvCredential,
     &source::ansible_vault_unencrypted::AnsibleVaultUnencrypted,
     &source::secret_file_permissions::SecretFilePermissions,
+    &meta::unused_suppression::UnusedSuppression,
 ];
 
 pub fn find(id: &str) -> Option<&'static dyn Rule> {

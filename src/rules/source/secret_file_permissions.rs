@@ -191,6 +191,7 @@ fn finding(fp: &Fingerprinter, rel: &str, what: &str, message: String, help: Str
         help: Some(help),
         envs: Vec::new(),
         fingerprint: fp.fingerprint(ID, rel, what, None),
+        content: fp.fingerprint(ID, "", what, None),
         related: Vec::new(),
         secret_spans: Vec::new(),
     }

@@ -1,0 +1,3 @@
+//! Pack `meta`: findings about secretgate's own inputs (suppressions and baselines).
+
+pub mod unused_suppression;
