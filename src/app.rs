@@ -79,6 +79,7 @@ pub fn run_check(opts: &CheckOptions) -> Result<Report, CheckError> {
     }
     let Analysis { config, mut report, discovery, model, envs, suppressions, base, .. } = analyze(opts, Stage::Model)?;
     report.environments = envs;
+    report.root_prefix = root_prefix(&base);
     let key = std::env::var(&config.fingerprint_key_env).ok().map(String::into_bytes);
     let fingerprinter = Fingerprinter::new(key);
     let repo_files = HashSet::new();
@@ -114,6 +115,23 @@ pub fn run_check(opts: &CheckOptions) -> Result<Report, CheckError> {
     report.count();
     report.summary.duration_ms = started.elapsed().as_millis();
     Ok(report)
+}
+
+/// `base` relative to the enclosing Git work tree's root, with a trailing `/` (empty when `base`
+/// is the root or no work tree encloses it).
+fn root_prefix(base: &Path) -> String {
+    let Ok(abs) = base.canonicalize() else { return String::new() };
+    let mut dir = abs.as_path();
+    loop {
+        if dir.join(".git").exists() {
+            let rel = abs.strip_prefix(dir).map(|p| p.to_string_lossy().replace('\\', "/")).unwrap_or_default();
+            return if rel.is_empty() { rel } else { format!("{rel}/") };
+        }
+        match dir.parent() {
+            Some(p) => dir = p,
+            None => return String::new(),
+        }
+    }
 }
 
 /// Keeps the findings that concern `changed` files: found in one, related to one, or rendered

@@ -99,10 +99,14 @@ fn cross_file_findings_point_at_the_consumer_and_the_values_line() {
     let results = sarif["runs"][0]["results"].as_array().unwrap();
     let multi = results.iter().find(|r| r["ruleId"] == "secret-multiple-owners").unwrap();
     let loc = &multi["locations"][0]["physicalLocation"];
-    assert_eq!(loc["artifactLocation"]["uri"], "sources/charts/data/minio/templates/secret.yaml");
+    // URIs are relative to the repository root (this checkout), whatever folder was scanned.
+    assert_eq!(loc["artifactLocation"]["uri"], "testdata/gitops-repo/sources/charts/data/minio/templates/secret.yaml");
     assert_eq!(loc["region"]["startLine"], 5);
     let rel = &multi["relatedLocations"][0]["physicalLocation"];
-    assert_eq!(rel["artifactLocation"]["uri"], "sources/charts/data/minio/templates/externalsecret.yaml");
+    assert_eq!(
+        rel["artifactLocation"]["uri"],
+        "testdata/gitops-repo/sources/charts/data/minio/templates/externalsecret.yaml"
+    );
 }
 
 #[test]

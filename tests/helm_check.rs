@@ -47,12 +47,13 @@ fn inline_password_through_two_overlays_points_at_template_and_overlay() {
         .unwrap()
         .iter()
         .find(|r| {
-            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "charts/app/templates/secret.yaml"
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                == "testdata/helm-repo/charts/app/templates/secret.yaml"
         })
         .unwrap();
     assert_eq!(result["locations"][0]["physicalLocation"]["region"]["startLine"], 10);
     let related = &result["relatedLocations"][0]["physicalLocation"];
-    assert_eq!(related["artifactLocation"]["uri"], "env/production/app.yaml");
+    assert_eq!(related["artifactLocation"]["uri"], "testdata/helm-repo/env/production/app.yaml");
     assert_eq!(related["region"]["startLine"], 3);
 
     // The overlay's literal never reaches a report.

@@ -42,6 +42,9 @@ pub struct Report {
     pub sources: BTreeMap<String, Arc<SourceFile>>,
     /// Every environment of the scan: a finding in all of them says so instead of listing them.
     pub environments: Vec<String>,
+    /// The scanned folder relative to the repository root (`deploy/`), for SARIF URIs; empty
+    /// when the root itself was scanned or no repository encloses it.
+    pub root_prefix: String,
 }
 
 impl Report {

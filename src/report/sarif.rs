@@ -1,7 +1,10 @@
 //! SARIF 2.1.0 for GitHub code scanning and other SARIF viewers.
 //!
 //! Deliberately absent: `snippet` and `contextRegion` (they would copy file text, secrets
-//! included, into the log) and `originalUriBaseIds` (it would leak the absolute checkout path).
+//! included, into the log), an absolute `originalUriBaseIds` URI (it would leak the checkout
+//! path: `%SRCROOT%` is described, not located) and `helpUri` (the docs travel in `help`).
+//! URIs are relative to the repository root, whatever folder was scanned, so that code scanning
+//! finds the files; every rule carries a `security-severity` for GitHub's severity gates.
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::{self, Write};
@@ -30,9 +33,15 @@ struct Log<'a> {
 #[serde(rename_all = "camelCase")]
 struct Run<'a> {
     tool: Tool<'a>,
+    original_uri_base_ids: BTreeMap<&'static str, BaseId>,
     invocations: [Invocation; 1],
     results: Vec<SarifResult<'a>>,
     column_kind: &'static str,
+}
+
+#[derive(Serialize)]
+struct BaseId {
+    description: Message,
 }
 
 #[derive(Serialize)]
@@ -85,6 +94,9 @@ struct Configuration {
 #[derive(Serialize)]
 struct DescriptorProperties<'a> {
     tags: Vec<&'a str>,
+    /// GitHub's 0.0–10.0 scale: 9+ critical, 7+ high, 4+ medium.
+    #[serde(rename = "security-severity")]
+    security_severity: &'static str,
 }
 
 #[derive(Serialize)]
@@ -166,7 +178,8 @@ struct ResultProperties<'a> {
 
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let (descriptors, index) = descriptors(&report.findings);
-    let results = report.findings.iter().map(|f| result(f, &index)).collect();
+    let prefix = report.root_prefix.as_str();
+    let results = report.findings.iter().map(|f| result(f, &index, prefix)).collect();
     let notifications = report
         .notices
         .iter()
@@ -185,6 +198,10 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                     rules: descriptors,
                 },
             },
+            original_uri_base_ids: BTreeMap::from([(
+                SRCROOT,
+                BaseId { description: Message { text: "The root of the repository that was checked.".into() } },
+            )]),
             invocations: [Invocation { execution_successful: true, tool_execution_notifications: notifications }],
             results,
             // Our columns count Unicode scalar values, not UTF-16 code units (the SARIF default).
@@ -218,7 +235,7 @@ fn descriptors(findings: &[Finding]) -> (Vec<Descriptor<'_>>, HashMap<&str, usiz
                 help: None,
                 help_uri: None,
                 default_configuration: Configuration { level: level(finding.severity) },
-                properties: DescriptorProperties { tags: vec!["security"] },
+                properties: DescriptorProperties { tags: vec!["security"], security_severity: "5.0" },
             });
         }
     }
@@ -232,36 +249,56 @@ fn registered(meta: &'static RuleMeta) -> Descriptor<'static> {
         short_description: Some(Text { text: meta.summary }),
         full_description: Some(Text { text: meta.summary }),
         help: Some(Help { text: meta.docs, markdown: meta.docs }),
-        help_uri: Some(meta.help_uri()),
+        help_uri: None,
         default_configuration: Configuration { level: level(meta.severity) },
-        properties: DescriptorProperties { tags: vec!["security", meta.pack.as_str()] },
+        properties: DescriptorProperties {
+            tags: vec!["security", meta.pack.as_str()],
+            security_severity: security_severity(meta),
+        },
     }
 }
 
-fn result<'a>(f: &'a Finding, index: &HashMap<&str, usize>) -> SarifResult<'a> {
+/// A credential in the repository is critical; a broken or unsafe secret wiring is high; what
+/// the default severity calls a warning is medium; notes are low.
+fn security_severity(meta: &RuleMeta) -> &'static str {
+    use crate::rules::Pack;
+    match (meta.severity, meta.pack) {
+        (Severity::Error, Pack::Source | Pack::Manifests) if meta.id != "parse-error" => "9.0",
+        (Severity::Error, Pack::Vault) if meta.id == "vault-root-token-stored" || meta.id == "vault-token-literal" => {
+            "9.5"
+        }
+        (Severity::Error, _) => "7.5",
+        (Severity::Warning, _) => "5.0",
+        (Severity::Note, _) => "2.0",
+    }
+}
+
+fn result<'a>(f: &'a Finding, index: &HashMap<&str, usize>, prefix: &str) -> SarifResult<'a> {
     SarifResult {
         rule_id: f.rule,
         // `descriptors` registered every rule a finding names, so the fallback is never taken.
         rule_index: index.get(f.rule).copied().unwrap_or_default(),
         level: level(f.severity),
         message: Message { text: f.message.clone() },
-        locations: [Location { physical_location: physical(&f.path, region(f.start, Some(f.end))) }],
+        locations: [Location { physical_location: physical(prefix, &f.path, region(f.start, Some(f.end))) }],
         partial_fingerprints: BTreeMap::from([(FINGERPRINT_KEY, f.fingerprint.as_str())]),
-        related_locations: f.related.iter().enumerate().map(|(i, r)| related(i + 1, r)).collect(),
+        related_locations: f.related.iter().enumerate().map(|(i, r)| related(prefix, i + 1, r)).collect(),
         properties: (!f.envs.is_empty()).then_some(ResultProperties { envs: &f.envs }),
     }
 }
 
-fn related(id: usize, r: &Related) -> RelatedLocation {
+fn related(prefix: &str, id: usize, r: &Related) -> RelatedLocation {
     RelatedLocation {
         id,
-        physical_location: physical(&r.path, region(r.start, None)),
+        physical_location: physical(prefix, &r.path, region(r.start, None)),
         message: Message { text: r.message.clone() },
     }
 }
 
-fn physical(path: &str, region: Region) -> PhysicalLocation {
-    PhysicalLocation { artifact_location: ArtifactLocation { uri: uri(path), uri_base_id: SRCROOT }, region }
+/// `prefix` is the scanned folder relative to the repository root (`deploy/`, or empty).
+fn physical(prefix: &str, path: &str, region: Region) -> PhysicalLocation {
+    let path = if prefix.is_empty() || path.starts_with('/') { path.to_string() } else { format!("{prefix}{path}") };
+    PhysicalLocation { artifact_location: ArtifactLocation { uri: uri(&path), uri_base_id: SRCROOT }, region }
 }
 
 /// SARIF requires 1-based positions and an end at or after the start; a position the engine could
@@ -356,7 +393,8 @@ mod tests {
         }
         let rule = &rules[results[0]["ruleIndex"].as_u64().unwrap() as usize];
         assert_eq!(rule["name"], "InlineSecretValue");
-        assert_eq!(rule["helpUri"], "https://secretgate.dev/rules/inline-secret-value");
+        assert!(rule.get("helpUri").is_none(), "no page exists to link to");
+        assert_eq!(rule["properties"]["security-severity"], "9.0");
         assert_eq!(rule["properties"]["tags"][0], "security");
 
         let first = &results[0];
