@@ -371,6 +371,7 @@ pub fn analyze(opts: &CheckOptions, stage: Stage) -> Result<Analysis, CheckError
         let plans = crate::helm::scan::plans(&discovery, &discovered.files, &environments, &cx, &mut report.notices);
         let charts = crate::helm::scan::render_plans(&base, &discovered.files, &plans, &opts.envs, &cx);
         report.findings.extend(charts.findings);
+        report.findings.retain(|f| f.rule != "helm-random-secret" || !charts.keeps_values.contains(&f.path));
         report.notices.extend(charts.notices);
         for (path, src) in charts.sources {
             report.sources.entry(path).or_insert(src);

@@ -8,6 +8,7 @@
 pub mod chart;
 pub mod command;
 pub mod funcs;
+pub mod lookups;
 pub mod objects;
 pub mod render;
 pub mod scan;

@@ -32,6 +32,9 @@ pub struct ChartOutcome {
     pub rendered: Vec<RenderedFacts>,
     /// Renders done (chart × environment), for the coverage summary.
     pub renders: usize,
+    /// Template files (relative to the scan base) that keep generated values through `lookup`,
+    /// directly or through named templates: `helm-random-secret` does not apply to them.
+    pub keeps_values: BTreeSet<String>,
 }
 
 /// One render of a chart.
@@ -221,6 +224,8 @@ impl Scan<'_> {
         if chart.is_library() {
             return;
         }
+        out.keeps_values
+            .extend(super::lookups::templates_keeping_values(&chart).into_iter().map(|t| format!("{dir}{t}")));
         let base_values = format!("{dir}values.yaml");
         for plan in plans {
             let mut layers: Vec<ValuesLayer> = self.file_layer(&base_values).into_iter().collect();

@@ -79,7 +79,7 @@ impl Policy {
     /// is not reference-shaped.
     pub fn is_credential_key(&self, key: &str) -> bool {
         // Hot path (every key of every document): test the suffixes first, without allocating.
-        self.credential_suffixes.iter().any(|s| norm_ends_with(key, s)) && !is_reference_key(key)
+        self.credential_suffixes.iter().any(|s| norm_ends_with(key, s)) && !is_reference_key(key) && !is_flag_key(key)
     }
 
     /// Whether a value is a known default or placeholder: an exact (case-insensitive) match, an
@@ -145,6 +145,42 @@ pub fn is_reference_key(key: &str) -> bool {
     false
 }
 
+/// Keys that configure how a credential is handled rather than holding one:
+/// `MYSQL_ALLOW_EMPTY_PASSWORD`, `generateRandomPassword`, `PASSWORD_REQUIRED`.
+fn is_flag_key(key: &str) -> bool {
+    const FLAGS: &[&str] = &[
+        "allowempty",
+        "allow",
+        "enable",
+        "disable",
+        "require",
+        "skip",
+        "generate",
+        "random",
+        "reset",
+        "rotate",
+        "expire",
+    ];
+    let norm = normalize_key(key);
+    FLAGS.iter().any(|f| norm.contains(f))
+}
+
+/// A value that switches something rather than being a credential: `yes`, `off`, `1`, …
+pub fn is_flag_value(text: &str) -> bool {
+    matches!(
+        text.trim().to_ascii_lowercase().as_str(),
+        "yes" | "no" | "on" | "off" | "true" | "false" | "0" | "1" | "y" | "n" | "enabled" | "disabled"
+    )
+}
+
+/// A value that names a file holding the secret (`/etc/ssl/private/key.pem`) rather than being one.
+pub fn is_file_path(text: &str) -> bool {
+    let t = text.trim();
+    (t.starts_with('/') || t.starts_with("./") || t.starts_with("~/"))
+        && !t.contains(char::is_whitespace)
+        && t.matches('/').count() >= 2
+}
+
 /// URI schemes of secret references resolved at deploy time (1Password `op inject`, helmfile
 /// vals `ref+…`, argocd-vault-plugin `<path:…>`, bank-vaults `vault:…`, cloud secret ARNs).
 const REFERENCE_PREFIXES: &[&str] = &[
@@ -173,6 +209,12 @@ pub fn is_non_literal_text(text: &str) -> bool {
         || t.contains("$(")
         || t.starts_with("$__")
         || t.starts_with("ENC[")
+        // Argo CD's `$secret:key` / `$oidc.clientSecret` references into its own Secret.
+        || (t.starts_with('$')
+            && t.len() > 2
+            && t[1..].chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+            && t[1..].chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | ':' | '-'))
+            && t[1..].contains(['.', ':']))
         || (t.starts_with('$')
             && t.len() > 1
             && t[1..].chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_'))
@@ -193,7 +235,13 @@ pub fn is_fill_in_marker(text: &str) -> bool {
 /// are never literal.
 pub fn literal_scalar(node: &Node) -> Option<&Scalar> {
     let Value::Scalar(s) = &node.value else { return None };
-    if s.is_null() || s.as_bool().is_some() || is_non_literal_text(&s.text) || is_fill_in_marker(&s.text) {
+    if s.is_null()
+        || s.as_bool().is_some()
+        || is_non_literal_text(&s.text)
+        || is_fill_in_marker(&s.text)
+        || is_flag_value(&s.text)
+        || is_file_path(&s.text)
+    {
         return None;
     }
     if node.tag.as_deref().is_some_and(|t| t.contains("vault") || t.starts_with("!Ref")) {
@@ -314,6 +362,8 @@ mod tests {
             "tokenTTL",
             "adminPasswordSecret",
             "passwordFile",
+            "MYSQL_ALLOW_EMPTY_PASSWORD",
+            "generateRandomPassword",
         ] {
             assert!(!p.is_credential_key(k), "{k} should not be a credential key");
         }
@@ -326,6 +376,8 @@ mod tests {
         {
             assert!(is_non_literal_text(v), "{v:?}");
         }
+        assert!(is_non_literal_text("$oidc.clientSecret") && is_non_literal_text("$argocd-secret:admin.password"));
+        assert!(is_flag_value("yes") && is_file_path("/etc/hyperledger/fabric/tls/server.key"));
         for v in ["hunter2", "dbpassword", "$ecret"] {
             assert!(!is_non_literal_text(v), "{v:?}");
         }

@@ -92,14 +92,24 @@ fn is_secret_key(key: &str) -> bool {
 fn what(key: &str) -> &'static str {
     let norm = normalize_key(key);
     if norm.contains("unseal") {
-        "unseal keys"
+        "Vault unseal keys"
     } else if norm.contains("recovery") {
-        "recovery keys"
+        "Vault recovery keys"
     } else if norm.contains("root") {
-        "a root token"
+        "a Vault root token"
     } else {
-        "a token"
+        "a Vault token"
     }
+}
+
+/// Source code, where an unquoted value after `key:`/`key =` is an expression (a variable, a
+/// call), not a stored token.
+fn is_code(path: &str) -> bool {
+    const EXT: &[&str] = &[
+        "py", "go", "js", "mjs", "cjs", "ts", "tsx", "jsx", "java", "kt", "rb", "rs", "cs", "php", "scala", "swift",
+        "c", "cc", "cpp", "h", "hpp", "lua", "groovy",
+    ];
+    path.rsplit_once('.').is_some_and(|(_, ext)| EXT.contains(&ext.to_ascii_lowercase().as_str()))
 }
 
 static KEY: LazyLock<Regex> = LazyLock::new(|| {
@@ -185,6 +195,15 @@ impl Rule for VaultRootTokenStored {
                 }
                 let Some(secret) = value_span(&all, i, whole.end()) else { continue };
                 let Some(value) = text.get(secret.range()) else { continue };
+                let quoted = value.starts_with(['"', '\'', '`'])
+                    || secret
+                        .start
+                        .checked_sub(1)
+                        .and_then(|i| text.as_bytes().get(i))
+                        .is_some_and(|b| b"\"'`".contains(b));
+                if is_code(&cx.file.path) && !quoted {
+                    continue;
+                }
                 let items: Vec<&str> = if value.contains('\n') || value.starts_with('"') || value.starts_with('\'') {
                     QUOTED_ITEM
                         .captures_iter(value)
@@ -199,7 +218,7 @@ impl Rule for VaultRootTokenStored {
                 }
                 let key_span = Span::new(start + key.start(), start + key.end());
                 let key = key.as_str();
-                hits.report(key_span, format!("Vault {} stored under `{key}`", what(key)))
+                hits.report(key_span, format!("{} stored under `{key}`", what(key)))
                     .identity(format!("key:{key}"))
                     .secret(secret)
                     .help("keep tokens and key shares out of Git: use a KMS/HSM seal and short-lived scoped tokens");
@@ -296,6 +315,11 @@ mod tests {
             .path("notes/init.txt")
             .pass(&["Unseal Key 1: <redacted>\nInitial Root Token: hvs.****\n"])
             .fail(&["Unseal Key 1: ZmFrZS11bnNlYWw=\nInitial Root Token: fake-root-token\n"]);
+        // In code, an unquoted value is an expression; a quoted one is a literal.
+        RuleTester::new(&VaultRootTokenStored)
+            .path("app/client.py")
+            .pass(&["r = requests.get(url, headers={\"X-Vault-Token\": vault_token})\n"])
+            .fail(&["r = requests.get(url, headers={\"X-Vault-Token\": \"hvs.CAESIQx7Lm2Pz9Rt4Wv8Kd3Jq\"})\n"]);
         RuleTester::new(&VaultRootTokenStored)
             .path("opt/vault/.vault-keys")
             .pass(&["\n\n"])
