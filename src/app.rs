@@ -93,6 +93,7 @@ pub fn run_check(opts: &CheckOptions) -> Result<Report, CheckError> {
     if let Some(target) = &opts.check_permissions {
         report.findings.extend(audit_permissions(target, opts.owner.as_deref(), &config)?);
     }
+    check::demote_tests_and_docs(&mut report.findings, &config);
     if let Some(changed) = &opts.changed {
         only_changed(&mut report, changed, &discovery);
     }
@@ -249,7 +250,11 @@ pub fn analyze(opts: &CheckOptions, stage: Stage) -> Result<Analysis, CheckError
     let repo_files: HashSet<String> = discovered.files.iter().map(|c| c.rel.clone()).collect();
 
     let file_envs: Vec<Option<String>> = discovered.files.iter().map(|c| env::env_of(&config, &c.rel)).collect();
-    let environments = Environments::new(&config, file_envs.iter().flatten().map(String::as_str));
+    // The repository's environments come from its folders and config; a `values-production.yaml`
+    // beside one chart makes an environment for that file only.
+    let folder_envs: Vec<String> =
+        discovered.files.iter().filter_map(|c| env::folder_env_of(&config, &c.rel)).collect();
+    let environments = Environments::new(&config, folder_envs.iter().map(String::as_str));
     // With several trees scanned side by side, a shared file belongs to the environments of its
     // own tree only.
     let roots: Vec<PathBuf> = paths.iter().filter(|p| p.is_dir()).cloned().collect();
@@ -261,7 +266,7 @@ pub fn analyze(opts: &CheckOptions, stage: Stage) -> Result<Analysis, CheckError
                     .files
                     .iter()
                     .zip(&file_envs)
-                    .filter(|(c, _)| root_of(c) == Some(i))
+                    .filter(|(c, _)| root_of(c) == Some(i) && env::folder_env_of(&config, &c.rel).is_some())
                     .filter_map(|(_, e)| e.as_deref());
                 Environments::new(&config, found)
             })
@@ -315,7 +320,9 @@ pub fn analyze(opts: &CheckOptions, stage: Stage) -> Result<Analysis, CheckError
     absorb(&mut report, &mut raw, &mut suppressions, outcomes);
 
     // What the repository declares about its releases.
-    let decls: Vec<Decl> = raw.values().flat_map(|f| f.decls.iter().cloned()).collect();
+    // Declarations in examples, tests and docs describe someone else's deployment.
+    let decls: Vec<Decl> =
+        raw.values().filter(|f| !check::is_test_or_doc(&f.file.path)).flat_map(|f| f.decls.iter().cloned()).collect();
     let all_files: BTreeSet<String> = discovered.files.iter().map(|c| c.rel.clone()).collect();
     let chart_dirs: BTreeSet<String> = discovered
         .files

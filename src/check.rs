@@ -336,6 +336,54 @@ fn finish(file: &SourceFile, hits: Vec<Hit>, env: &EnvInfo, cx: &ScanContext<'_>
     out
 }
 
+/// Whether a path is a test, fixture, example or documentation file: its secrets are samples far
+/// more often than leaks, so its findings are notes unless the config says otherwise.
+pub fn is_test_or_doc(path: &str) -> bool {
+    const DIRS: &[&str] = &[
+        "test",
+        "tests",
+        "testdata",
+        "test-data",
+        "__tests__",
+        "spec",
+        "fixtures",
+        "e2e",
+        "examples",
+        "example",
+        "samples",
+        "sample",
+        "docs",
+        "doc",
+        "documentation",
+    ];
+    let lower = path.to_ascii_lowercase();
+    let (dirs, name) = lower.rsplit_once('/').unwrap_or(("", &lower));
+    dirs.split('/').any(|d| DIRS.contains(&d))
+        || name.starts_with("readme")
+        || name == "notes.txt"
+        || name.ends_with(".md")
+        || name.ends_with("_test.go")
+        || name.starts_with("test_")
+        || name.contains(".test.")
+        || name.contains(".spec.")
+        || name.ends_with("_test.py")
+}
+
+/// Findings in test, fixture, example and documentation files become notes (`tests-and-docs:
+/// note`, the default), keep their severity (`keep`), or are dropped (`off`).
+pub fn demote_tests_and_docs(findings: &mut Vec<Finding>, config: &Config) {
+    use crate::config::TestsAndDocs;
+    match config.tests_and_docs {
+        TestsAndDocs::Keep => {}
+        TestsAndDocs::Note => {
+            for f in findings.iter_mut().filter(|f| is_test_or_doc(&f.path)) {
+                f.severity = Severity::Note;
+            }
+        }
+        TestsAndDocs::Off => findings.retain(|f| !is_test_or_doc(&f.path)),
+    }
+}
+
 /// Whether `severity` reaches the fail threshold (`None` = never fail).
 pub fn fails(severity: Severity, threshold: Option<Severity>) -> bool {
     threshold.is_some_and(|t| severity >= t)

@@ -75,6 +75,21 @@ struct RawConfig {
     /// Vault keys written by something other than the fixture bootstrap (globs, `*` within a
     /// segment), and keys read by something other than ExternalSecrets.
     fixtures: RawFixtures,
+    /// Findings in tests, fixtures, examples and docs: `note` (default), `keep` or `off`.
+    tests_and_docs: Option<TestsAndDocs>,
+}
+
+/// What becomes of findings in test, fixture, example and documentation files.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TestsAndDocs {
+    /// Reported as notes: visible, never failing a run at the default threshold.
+    #[default]
+    Note,
+    /// Reported with the rule's severity.
+    Keep,
+    /// Not reported.
+    Off,
 }
 
 /// A Secret that exists without a producer in the repository.
@@ -199,6 +214,7 @@ pub struct Config {
     pub fingerprint_key_env: String,
     pub releases: Vec<Release>,
     pub declared_secrets: Vec<DeclaredSecret>,
+    pub tests_and_docs: TestsAndDocs,
     /// Vault keys other writers write (`fixtures.writers`).
     pub fixture_writers: GlobSet,
     /// Vault keys other readers read (`fixtures.readers`).
@@ -220,6 +236,7 @@ impl Default for Config {
             fingerprint_key_env: "SECRETGATE_FINGERPRINT_KEY".into(),
             releases: Vec::new(),
             declared_secrets: Vec::new(),
+            tests_and_docs: TestsAndDocs::default(),
             fixture_writers: GlobSet::empty(),
             fixture_readers: GlobSet::empty(),
         }
@@ -348,6 +365,7 @@ impl Config {
             allow_paths: globs(&["allowlist", "paths"], &raw.allowlist.paths)?,
             allow_regexes,
             declared_secrets: raw.declared_secrets,
+            tests_and_docs: raw.tests_and_docs.unwrap_or_default(),
             fixture_writers: globs(&["fixtures", "writers"], &raw.fixtures.writers)?,
             fixture_readers: globs(&["fixtures", "readers"], &raw.fixtures.readers)?,
             fingerprint_key_env: raw.fingerprint_key_env.unwrap_or_else(|| "SECRETGATE_FINGERPRINT_KEY".into()),

@@ -65,6 +65,17 @@ pub struct EnvInfo {
     pub shared: bool,
 }
 
+/// The environment a folder layout (or the config) names: like [`env_of`] without the
+/// `values-<env>.yaml` file-name rule, which makes an environment of one file, not of the
+/// repository.
+pub fn folder_env_of(config: &Config, rel: &str) -> Option<String> {
+    let env = env_of(config, rel)?;
+    let file = rel.rsplit('/').next().unwrap_or(rel);
+    let from_file_name = file.starts_with("values-") || file.starts_with("values.");
+    (!from_file_name || config.environments.iter().any(|e| e.name == env) || rel.split('/').any(|s| s == env))
+        .then_some(env)
+}
+
 /// Resolves a relative path to an environment name, from the config first, then the defaults.
 pub fn env_of(config: &Config, rel: &str) -> Option<String> {
     if let Some(def) = config.environments.iter().find(|e| e.globs.is_match(rel)) {

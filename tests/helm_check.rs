@@ -89,6 +89,26 @@ fn missing_dependency_is_a_finding_at_its_entry() {
 }
 
 #[test]
+fn missing_dependency_of_a_chart_no_release_deploys_is_a_notice() {
+    // A chart source repository: nothing deploys the chart, its dependencies live elsewhere.
+    let tmp = tempfile::tempdir().unwrap();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/helm-errors/charts/missing-dep");
+    let dst = tmp.path().join("charts/missing-dep");
+    std::fs::create_dir_all(&dst).unwrap();
+    for entry in std::fs::read_dir(&src).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_type().unwrap().is_file() {
+            std::fs::copy(entry.path(), dst.join(entry.file_name())).unwrap();
+        }
+    }
+    let report = run_check(&CheckOptions { paths: vec![tmp.path().to_path_buf()], ..Default::default() }).unwrap();
+    assert!(report.findings.iter().all(|f| f.rule != "helm-render-error"), "{:#?}", report.findings);
+    assert!(
+        report.notices.iter().any(|n| n.path == "charts/missing-dep/Chart.yaml" && n.message.contains("postgresql"))
+    );
+}
+
+#[test]
 fn schema_violation_points_at_the_values_line() {
     let report = check("testdata/helm-errors");
     let f = report.findings.iter().find(|f| f.path == "charts/schema-bound/values-production.yaml").unwrap();

@@ -148,7 +148,7 @@ fn default_plans(dir: &str, files: &[Candidate], environments: &Environments, cx
             let name =
                 c.rel[dir.len()..].strip_prefix("values-").or_else(|| c.rel[dir.len()..].strip_prefix("values."))?;
             let env = name.strip_suffix(".yaml").or_else(|| name.strip_suffix(".yml"))?;
-            environments.known.contains(env).then(|| (env.to_string(), c))
+            (environments.known.contains(env) || crate::env::env_shaped(env)).then(|| (env.to_string(), c))
         })
         .collect();
     let plan = |env: EnvInfo, values: Vec<ValuesSource>| Plan {
@@ -247,6 +247,17 @@ impl Scan<'_> {
                         msg.replace('\n', " ")
                     );
                     self.push_error(out, &path, at, &message, &plan.env);
+                }
+                // A chart source repository never commits its dependencies: for a chart no
+                // release deploys, that is not a finding, only a chart that was not checked.
+                Err(RenderError::MissingDependencies(missing)) if plan.release.is_none() => {
+                    out.notices.push(Notice {
+                        path: format!("{dir}Chart.yaml"),
+                        message: format!(
+                            "not rendered: dependencies {} are neither vendored nor in the tree, and no release deploys this chart",
+                            missing.join(", ")
+                        ),
+                    });
                 }
                 Err(e) => {
                     let (at, message) = error_location(dir, abs_dir, &e);

@@ -317,6 +317,48 @@ impl ObjectFacts {
     }
 }
 
+/// The Secrets a `kustomization.yaml`'s `secretGenerator` makes (kustomize rewrites references
+/// to the hashed name, so consumers name them as written here).
+pub fn secret_generators(root: &Node, l: &dyn Locator) -> Vec<ObjectFacts> {
+    let mut out = Vec::new();
+    for g in root.get("secretGenerator").and_then(Node::as_seq).unwrap_or(&[]) {
+        let Some(name) = g.get("name").and_then(|n| named(l, n)) else { continue };
+        let mut keys = Vec::new();
+        let mut open = g.get("envs").is_some() || g.get("env").is_some();
+        for lit in g.get("literals").and_then(Node::as_seq).unwrap_or(&[]).iter().filter_map(Node::as_str) {
+            keys.extend(lit.split_once('=').map(|(k, _)| k.to_string()));
+        }
+        for f in g.get("files").and_then(Node::as_seq).unwrap_or(&[]).iter().filter_map(Node::as_str) {
+            match f.split_once('=') {
+                Some((k, _)) => keys.push(k.to_string()),
+                None => keys.push(f.rsplit('/').next().unwrap_or(f).to_string()),
+            }
+        }
+        open |= keys.is_empty();
+        let by = format!("secretGenerator/{}", name.text);
+        out.push(ObjectFacts {
+            kind: "secretGenerator".into(),
+            name: Some(name.clone()),
+            namespace: root.get_str("namespace").map(str::to_string),
+            loc: name.loc.clone(),
+            producers: vec![Producer {
+                secret: name,
+                keys: if open { Keys::Open } else { Keys::Known(keys) },
+                kind: ProducerKind::SecretGenerator,
+                by,
+                owns: true,
+            }],
+            consumers: Vec::new(),
+            external_secret: None,
+            store: None,
+            push_secret: None,
+            cnpg_roles: Vec::new(),
+            dev_only: false,
+        });
+    }
+    out
+}
+
 /// Kinds whose facts the model keeps (everything else has nothing to say about Secrets, unless
 /// it carries a pod template or an image pull secret list).
 pub fn extract(root: &Node, l: &dyn Locator) -> Vec<ObjectFacts> {

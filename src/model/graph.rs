@@ -49,6 +49,9 @@ pub struct PlacedObject {
     pub namespace: Option<String>,
     /// The release that rendered it, if any.
     pub release: Option<usize>,
+    /// Rendered from a chart no release deploys, with its defaults: what the chart would create,
+    /// not what the repository deploys.
+    pub hypothetical: bool,
 }
 
 impl PlacedObject {
@@ -188,7 +191,12 @@ impl Model {
                         } else {
                             o.namespace.clone().or(ns.clone())
                         };
-                        envs[i].objects.push(PlacedObject { facts: o.clone(), namespace, release: None });
+                        envs[i].objects.push(PlacedObject {
+                            facts: o.clone(),
+                            namespace,
+                            release: None,
+                            hypothetical: false,
+                        });
                     }
                 }
             }
@@ -221,7 +229,12 @@ impl Model {
                     } else {
                         o.namespace.clone().or(Some(r.namespace.clone()))
                     };
-                    envs[i].objects.push(PlacedObject { facts: o.clone(), namespace, release: r.release });
+                    envs[i].objects.push(PlacedObject {
+                        facts: o.clone(),
+                        namespace,
+                        release: r.release,
+                        hypothetical: r.release.is_none(),
+                    });
                 }
             }
         }
@@ -244,6 +257,7 @@ impl Model {
                         facts: o.clone(),
                         namespace: Some(r.namespace.clone()),
                         release: Some(i),
+                        hypothetical: false,
                     });
                 }
             }
@@ -318,7 +332,7 @@ fn declared_secrets(config: &Config) -> Option<Vec<(PlacedObject, Vec<String>)>>
             dev_only: false,
         };
         out.push((
-            PlacedObject { facts: Arc::new(facts), namespace: d.namespace.clone(), release: None },
+            PlacedObject { facts: Arc::new(facts), namespace: d.namespace.clone(), release: None, hypothetical: false },
             d.environments.clone(),
         ));
     }
@@ -436,6 +450,26 @@ impl EnvModel {
         self.unrendered.iter().any(|(rns, rname)| {
             ns.is_none_or(|n| n == rns)
                 && name.strip_prefix(rname.as_str()).is_some_and(|rest| rest.is_empty() || rest.starts_with('-'))
+        })
+    }
+
+    /// Whether the environment manages its Secrets declaratively (ExternalSecrets, SealedSecrets,
+    /// declared out-of-band Secrets): only then is a reference nothing produces a finding. An
+    /// application's own repository (its Deployment expecting a Secret the operator creates by
+    /// hand or a Job generates) has none.
+    pub fn manages_secrets(&self) -> bool {
+        use super::facts::ProducerKind;
+        self.objects.iter().any(|o| {
+            !o.hypothetical
+                && o.facts.producers.iter().any(|p| {
+                    matches!(
+                        p.kind,
+                        ProducerKind::ExternalSecret
+                            | ProducerKind::ClusterExternalSecret
+                            | ProducerKind::SealedSecret
+                            | ProducerKind::Declared
+                    )
+                })
         })
     }
 

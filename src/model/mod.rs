@@ -53,7 +53,10 @@ impl RawFile {
             if let Some(kind) = DeclKind::of(class, &file.path, &doc.root) {
                 out.decls.push(Decl { kind, file: file.clone(), root: doc.root.clone(), env: env.clone() });
             }
-            let found = facts::extract(&doc.root, &locator);
+            let mut found = facts::extract(&doc.root, &locator);
+            if class == FileClass::Kustomization {
+                found.extend(facts::secret_generators(&doc.root, &locator));
+            }
             if !found.is_empty() && file.text.contains("${") {
                 out.templated.push(doc.root.clone());
             }

@@ -79,7 +79,12 @@ impl Policy {
     /// is not reference-shaped.
     pub fn is_credential_key(&self, key: &str) -> bool {
         // Hot path (every key of every document): test the suffixes first, without allocating.
-        self.credential_suffixes.iter().any(|s| norm_ends_with(key, s)) && !is_reference_key(key) && !is_flag_key(key)
+        // `cert-manager.io/inject-ca-from-secret` and other annotation or label keys name
+        // behaviour, never a credential.
+        self.credential_suffixes.iter().any(|s| norm_ends_with(key, s))
+            && !key.contains('/')
+            && !is_reference_key(key)
+            && !is_flag_key(key)
     }
 
     /// Whether a value is a known default or placeholder: an exact (case-insensitive) match, an
@@ -215,9 +220,12 @@ pub fn is_non_literal_text(text: &str) -> bool {
             && t[1..].chars().next().is_some_and(|c| c.is_ascii_alphabetic())
             && t[1..].chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | ':' | '-'))
             && t[1..].contains(['.', ':']))
+        // `$VAR`, `$your_token`: a shell or template variable (`$ecret` stays a value).
         || (t.starts_with('$')
             && t.len() > 1
-            && t[1..].chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_'))
+            && t[1..].chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && t[1..].chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && (t[1..].chars().all(|c| !c.is_ascii_lowercase()) || t[1..].contains('_')))
 }
 
 /// A fill-me-in marker rather than a value: `<REQUIRED>`, `<your-client-private-key>`, also when

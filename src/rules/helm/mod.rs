@@ -23,3 +23,10 @@ pub(crate) fn values_roots<'a>(cx: &DocContext<'a>) -> Vec<&'a Node> {
         _ => Vec::new(),
     }
 }
+
+/// A chart's own `values.yaml` (beside its `Chart.yaml`).
+pub(crate) fn is_chart_defaults(path: &str, repo_files: &std::collections::HashSet<String>) -> bool {
+    let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
+    matches!(name, "values.yaml" | "values.yml")
+        && repo_files.contains(&if dir.is_empty() { "Chart.yaml".to_string() } else { format!("{dir}/Chart.yaml") })
+}

@@ -50,7 +50,7 @@ impl Rule for SecretKeyMissing {
     fn check_model(&self, cx: &ModelContext<'_>, hits: &mut ModelHits) {
         let env = cx.env;
         for o in &env.objects {
-            for c in &o.facts.consumers {
+            for c in o.facts.consumers.iter().filter(|c| !c.optional) {
                 let Some(key) = c.key.as_ref().filter(|k| !templated(&k.text)) else { continue };
                 let producers: Vec<_> = env.producers_of(o.namespace.as_deref(), &c.secret.text).collect();
                 if producers.is_empty() || producers.iter().any(|(_, p)| p.keys.has(&key.text)) {

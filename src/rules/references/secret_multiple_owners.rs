@@ -56,7 +56,10 @@ impl Rule for SecretMultipleOwners {
         for o in &env.objects {
             // Manifests under a `bootstrap/` folder are applied once to bring a cluster up; the
             // controllers that own the Secret afterwards are the ones that count.
-            if o.facts.loc.path().split('/').any(|s| s == "bootstrap") {
+            if o.hypothetical
+                || o.facts.loc.path().split('/').any(|s| s == "bootstrap")
+                || crate::check::is_test_or_doc(o.facts.loc.path())
+            {
                 continue;
             }
             for p in o.facts.producers.iter().filter(|p| p.owns && !templated(&p.secret.text)) {

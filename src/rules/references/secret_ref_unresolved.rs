@@ -20,7 +20,9 @@ references — against the producers deployed in the same namespace of that envi
 ExternalSecret's target, a Secret, a SealedSecret, a cert-manager Certificate's `secretName`, the
 Secrets a CNPG `Cluster` and other known operators generate, and the config's
 `declared-secrets` (Secrets made outside the repository). References marked `optional: true`
-are skipped, and so are names that start with the name of a release whose chart is not in the
+are skipped, and so are environments that manage no Secret declaratively (no ExternalSecret,
+SealedSecret or `declared-secrets` entry: an application's own repository, whose Secrets the
+operator provides) and charts no release deploys, and so are names that start with the name of a release whose chart is not in the
 tree (charts name their own Secrets `<release>-…`, and that chart could not be rendered).
 
 ## Why is this bad?
@@ -53,7 +55,10 @@ impl Rule for SecretRefUnresolved {
 
     fn check_model(&self, cx: &ModelContext<'_>, hits: &mut ModelHits) {
         let env = cx.env;
-        for o in &env.objects {
+        if !env.manages_secrets() {
+            return;
+        }
+        for o in env.objects.iter().filter(|o| !o.hypothetical) {
             let ns = o.namespace.as_deref();
             for c in o.facts.consumers.iter().filter(|c| !c.optional && !templated(&c.secret.text)) {
                 if env.producers_of(ns, &c.secret.text).next().is_some()
@@ -112,12 +117,21 @@ mod tests {
         let optional = deploy("db-prod", ", optional: true");
         let other_ns = ES.1.replace("namespace: app", "namespace: other");
         ModelTester::new(&SecretRefUnresolved)
-            .pass(&[&[ES, ("env/dev/deploy.yaml", &good)], &[ES, ("env/dev/deploy.yaml", &optional)]])
+            .pass(&[
+                &[ES, ("env/dev/deploy.yaml", &good)],
+                &[ES, ("env/dev/deploy.yaml", &optional)],
+                // No Secret is managed declaratively: the application's operator provides them.
+                &[("env/dev/deploy.yaml", &typo)],
+            ])
             .fail(&[
                 &[ES, ("env/dev/deploy.yaml", &typo)],
                 &[("env/dev/es.yaml", &other_ns), ("env/dev/deploy.yaml", &good)],
                 // Produced in dev only; consumed in prod too.
-                &[ES, ("deploy/shared.yaml", &good), ("env/prod/x.yaml", "kind: ConfigMap\n")],
+                &[
+                    ES,
+                    ("deploy/shared.yaml", &good),
+                    ("env/prod/es.yaml", &ES.1.replace("db-sync", "other-sync").replace("name: db}", "name: other}")),
+                ],
             ]);
         let hits = ModelTester::new(&SecretRefUnresolved).run(&[ES, ("env/dev/deploy.yaml", &typo)]);
         assert_eq!((hits[0].start.line, hits[0].start.column), (11, 48));
