@@ -461,6 +461,7 @@ impl EnvModel {
         use super::facts::ProducerKind;
         self.objects.iter().any(|o| {
             !o.hypothetical
+                && !crate::check::is_test_or_doc(o.facts.loc.path())
                 && o.facts.producers.iter().any(|p| {
                     matches!(
                         p.kind,

@@ -287,6 +287,17 @@ impl PackSet {
     }
 }
 
+/// `istio-system/cacerts`: a Kubernetes object reference.
+fn is_namespaced_name(s: &str) -> bool {
+    let Some((ns, name)) = s.split_once('/') else { return false };
+    let dns = |p: &str| {
+        !p.is_empty()
+            && p.len() <= 63
+            && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
+    };
+    dns(ns) && dns(name)
+}
+
 impl PatternRule {
     /// The compiled regex; `None` only for a pattern that failed validation, which loading
     /// already rejects.
@@ -296,6 +307,11 @@ impl PatternRule {
 
     /// Entropy, stopwords, allowlists and checks on one candidate.
     pub fn accepts(&self, secret: &str, key: Option<&str>, policy: &Policy) -> bool {
+        // An annotation or label key names behaviour (`cert-manager.io/inject-ca-from-secret`);
+        // a `namespace/name` or a Markdown page names a thing, not a credential.
+        if key.is_some_and(|k| k.contains('/')) || secret.ends_with(".md") || is_namespaced_name(secret) {
+            return false;
+        }
         let lower = secret.to_ascii_lowercase();
         if PLACEHOLDER_MARKERS.iter().any(|m| lower.contains(m)) || self.stopwords.iter().any(|w| lower.contains(w)) {
             return false;

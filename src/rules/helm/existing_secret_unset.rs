@@ -52,10 +52,6 @@ impl Rule for ExistingSecretUnset {
     }
 
     fn check(&self, cx: &DocContext<'_>, hits: &mut Hits) {
-        // A chart's own defaults are its author's business; the overlays that deploy it are ours.
-        if super::is_chart_defaults(&cx.file.path, cx.repo_files) {
-            return;
-        }
         for root in values_roots(cx) {
             if let Some(entries) = root.as_map() {
                 check_mapping(cx, entries, "", hits);
