@@ -459,10 +459,163 @@ fn audit_permissions(
     }
 }
 
-/// Writes the starter config into `dir`, refusing to overwrite one.
-pub fn init(dir: &Path) -> std::io::Result<PathBuf> {
-    let path = dir.join(crate::config::CONFIG_NAMES[0]);
-    let mut f = std::fs::OpenOptions::new().write(true).create_new(true).open(&path)?;
-    std::io::Write::write_all(&mut f, crate::config::STARTER.as_bytes())?;
+/// The config file already in `dir`, if any (`.secretgate.yaml` or `.secretgate.yml`).
+pub fn existing_config(dir: &Path) -> Option<PathBuf> {
+    crate::config::CONFIG_NAMES.iter().map(|n| dir.join(n)).find(|p| p.exists())
+}
+
+/// Writes a config for the repository in `dir`, derived from what it declares (see
+/// [`init_config`]). Refuses to overwrite an existing config unless `force`.
+pub fn init(dir: &Path, force: bool) -> Result<PathBuf, InitError> {
+    if !force && let Some(existing) = existing_config(dir) {
+        return Err(InitError::Exists(existing.display().to_string()));
+    }
+    let text = init_config(dir)?;
+    let path = existing_config(dir).unwrap_or_else(|| dir.join(crate::config::CONFIG_NAMES[0]));
+    std::fs::write(&path, text).map_err(|e| InitError::Io(path.display().to_string(), e))?;
     Ok(path)
+}
+
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum InitError {
+    #[error("{0} already exists; pass --force to overwrite it")]
+    #[diagnostic(code(secretgate::usage))]
+    Exists(String),
+    #[error("cannot write {0}")]
+    Io(String, #[source] std::io::Error),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Check(#[from] CheckError),
+}
+
+/// The config `secretgate init` writes for the repository in `dir`: the environments it
+/// detects with whether each is managed, the Helm releases discovery found as commented-out
+/// `releases:` entries, and the commented defaults of [`crate::config::STARTER`] for the rest.
+pub fn init_config(dir: &Path) -> Result<String, CheckError> {
+    let a = analyze(&CheckOptions { paths: vec![dir.to_path_buf()], ..CheckOptions::default() }, Stage::Releases)?;
+    let (head, tail) = crate::config::starter_sections();
+    let mut out = String::new();
+    out.push_str("# secretgate configuration, written by `secretgate init` from what it found in this\n");
+    out.push_str("# repository. Every key is optional. Docs: `secretgate rules`, `secretgate explain <rule>`.\n");
+    out.push_str(head.split_once('\n').map_or("", |(_, rest)| rest).split_once('\n').map_or("", |(_, rest)| rest));
+    out.push_str(
+        "# Environments found in this repository: folder names (env/<name>/, environments/<name>/,\n\
+         # clusters/<name>/, overlays/<name>/), ApplicationSet elements, Helmfile environments and\n\
+         # name or namespace tokens. `managed: true` turns on the strict checks (placeholders and\n\
+         # dev-only settings are errors). Add `paths:` globs for files the conventions miss.\n",
+    );
+    if a.envs.is_empty() {
+        out.push_str(
+            "# None found. For example:\n#   production:\n#     paths: [\"deploy/prod/**\"]\n#     managed: true\n",
+        );
+        out.push_str("environments: {}\n");
+    } else {
+        out.push_str("environments:\n");
+        for env in &a.envs {
+            out.push_str(&format!("  {}:\n    managed: {}\n", yaml_key(env), a.config.is_managed(env)));
+        }
+    }
+    out.push('\n');
+    out.push_str(&releases_block(&a.discovery.releases));
+    out.push('\n');
+    out.push_str(&tail);
+    Ok(out)
+}
+
+/// A mapping key, quoted unless it is a plain word.
+fn yaml_key(s: &str) -> String {
+    if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')) {
+        s.to_string()
+    } else {
+        serde_json::to_string(s).unwrap_or_default()
+    }
+}
+
+/// Discovered releases as commented-out `releases:` entries (a configured release wins for its
+/// chart, so they are only written for reference).
+fn releases_block(releases: &[gitops::Release]) -> String {
+    let mut out = String::from(
+        "# Helm releases to render instead of what the repository declares (they win for their\n\
+         # chart). Discovery found the ones below; uncomment an entry to pin it.\n",
+    );
+    if releases.is_empty() {
+        out.push_str("# None found.\n");
+    }
+    out.push_str("releases: []\n");
+    for r in releases {
+        let at = format!("{}:{}", r.declared_path, r.declared_at.line);
+        match &r.chart {
+            gitops::ChartRef::Local(dir) => {
+                let chart = if dir.is_empty() { ".".to_string() } else { dir.trim_end_matches('/').to_string() };
+                out.push_str(&format!("#  - chart: {}   # {} {at}\n", json_str(&chart), r.source.as_str()));
+                out.push_str(&format!("#    name: {}\n", json_str(&r.name)));
+                if !r.namespace.is_empty() {
+                    out.push_str(&format!("#    namespace: {}\n", json_str(&r.namespace)));
+                }
+                if let Some(env) = &r.env {
+                    out.push_str(&format!("#    environments: [{}]\n", json_str(env)));
+                }
+                let files: Vec<String> = r
+                    .values
+                    .iter()
+                    .filter_map(|v| match v {
+                        gitops::ValuesSource::File(rel) => Some(json_str(rel)),
+                        _ => None,
+                    })
+                    .collect();
+                out.push_str(&format!("#    values: [{}]\n", files.join(", ")));
+                let inline = r.values.iter().filter(|v| !matches!(v, gitops::ValuesSource::File(_))).count();
+                if inline > 0 {
+                    out.push_str(&format!(
+                        "#    # plus {inline} inline values layer(s) declared in {}\n",
+                        r.declared_path
+                    ));
+                }
+            }
+            gitops::ChartRef::Remote(chart) => {
+                let env = r.env.as_deref().map(|e| format!(" ({e})")).unwrap_or_default();
+                out.push_str(&format!(
+                    "#  release {}{env}: chart {chart} is outside the repository ({} {at}); not configurable here\n",
+                    r.name,
+                    r.source.as_str()
+                ));
+            }
+        }
+    }
+    out
+}
+
+fn json_str(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn init_config_lists_detected_environments_and_releases() {
+        let text = init_config(Path::new("testdata/gitops-repo")).unwrap_or_else(|e| panic!("{e}"));
+        let config = Config::parse("init", text.clone()).unwrap_or_else(|e| panic!("{e}"));
+        for (env, managed) in [("dev", false), ("local", false), ("production", true), ("staging", true)] {
+            assert!(text.contains(&format!("  {env}:\n    managed: {managed}\n")), "{env} in\n{text}");
+            assert_eq!(config.is_managed(env), managed);
+        }
+        assert!(text.contains("releases: []\n#  - chart: "), "{text}");
+        assert!(text.contains("rules: {}\n#  sealed-secret-forbidden: off\n"), "{text}");
+        assert!(text.contains("allowlist:"), "{text}");
+        assert!(!text.contains("deploy/prod/**\"]\n    managed"), "no sample environment: {text}");
+    }
+
+    #[test]
+    fn init_refuses_to_overwrite_without_force() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(dir.path().join(".secretgate.yml"), "exclude: []\n").unwrap_or_else(|e| panic!("{e}"));
+        assert!(matches!(init(dir.path(), false), Err(InitError::Exists(_))));
+        let path = init(dir.path(), true).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(path, dir.path().join(".secretgate.yml"));
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{e}"));
+        assert!(text.contains("written by `secretgate init`"));
+        assert!(text.contains("environments: {}"), "{text}");
+    }
 }

@@ -56,15 +56,19 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
     },
-    /// Write a commented starter `.secretgate.yaml`.
+    /// Write a `.secretgate.yaml` for the repository: the environments it detects, the Helm
+    /// releases it declares (commented out), and the commented defaults.
     Init {
-        /// Folder to write it in.
+        /// Folder to write it in (the repository to analyse).
         #[arg(default_value = ".")]
         dir: PathBuf,
+        /// Overwrite an existing config.
+        #[arg(long)]
+        force: bool,
     },
 }
 
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct CheckArgs {
     /// Files or folders to scan.
     pub paths: Vec<PathBuf>,
@@ -111,6 +115,10 @@ pub struct CheckArgs {
     /// the check).
     #[arg(long, value_name = "USER", requires = "check_permissions")]
     pub owner: Option<String>,
+    /// Keep running: check again whenever a file under the scanned paths changes (polled every
+    /// 300 ms), printing a separator line with a timestamp before each report.
+    #[arg(long)]
+    pub watch: bool,
 }
 
 /// Arguments of `releases` and `graph`.
@@ -207,8 +215,11 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             }
         },
         Command::Vault(cmd) => crate::vault::cli::run(cmd),
-        Command::Init { dir } => {
-            let path = app::init(&dir).with_context(|| format!("cannot write a config in {}", dir.display()))?;
+        Command::Init { dir, force } => {
+            let path = app::init(&dir, force).map_err(|e| match e {
+                app::InitError::Check(e) => anyhow::Error::new(Rendered(format!("{:?}", miette::Report::new(e)))),
+                e => anyhow::Error::new(e),
+            })?;
             eprintln!("wrote {}", path.display());
             Ok(0)
         }
@@ -216,6 +227,15 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
 }
 
 fn check(args: CheckArgs) -> anyhow::Result<i32> {
+    if args.watch {
+        return watch::run(&args);
+    }
+    check_once(&args)
+}
+
+/// One `check` run: scan, write every report, return the exit code.
+fn check_once(args: &CheckArgs) -> anyhow::Result<i32> {
+    let args = args.clone();
     let mut formats = args.format.clone();
     if formats.is_empty() {
         formats.push(Format::Human);
@@ -272,6 +292,141 @@ fn check(args: CheckArgs) -> anyhow::Result<i32> {
     }
     let threshold = args.fail_on.threshold();
     Ok(i32::from(report.findings.iter().any(|f| fails(f.severity, threshold))))
+}
+
+mod watch {
+    //! `check --watch`: std-only polling of modification times, debounced.
+
+    use std::collections::BTreeMap;
+    use std::io::Write;
+    use std::path::{Path, PathBuf};
+    use std::time::{Duration, Instant, SystemTime};
+
+    use super::{CheckArgs, check_once};
+
+    const POLL: Duration = Duration::from_millis(300);
+    /// Changes keep coming for this long: check anyway.
+    const MAX_SETTLE: Duration = Duration::from_secs(3);
+    /// Folders never watched: VCS data, build output, tool caches.
+    const SKIP_DIRS: &[&str] = &[".git", "target", "node_modules", ".tools"];
+
+    type Snapshot = BTreeMap<PathBuf, (Option<SystemTime>, u64)>;
+
+    /// Runs the check, then again after every change, until interrupted.
+    pub(super) fn run(args: &CheckArgs) -> anyhow::Result<i32> {
+        let roots = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
+        // Reports written under a scanned folder must not trigger the next run.
+        let outputs: Vec<PathBuf> = args.output.iter().map(|p| absolute(p)).collect();
+        let mut seen = snapshot(&roots, &outputs);
+        report(args, None);
+        loop {
+            std::thread::sleep(POLL);
+            let now = snapshot(&roots, &outputs);
+            if now == seen {
+                continue;
+            }
+            // Debounce: wait until one poll sees no further change (an editor's save, a checkout).
+            let started = Instant::now();
+            let mut settled = now;
+            loop {
+                std::thread::sleep(POLL);
+                let next = snapshot(&roots, &outputs);
+                if next == settled || started.elapsed() > MAX_SETTLE {
+                    settled = next;
+                    break;
+                }
+                settled = next;
+            }
+            let changed = diff(&seen, &settled);
+            seen = settled;
+            report(args, Some(changed));
+        }
+    }
+
+    fn report(args: &CheckArgs, changed: Option<Vec<PathBuf>>) {
+        let what = match changed.as_deref() {
+            None => String::new(),
+            Some([]) => " · changed".to_string(),
+            Some([one]) => format!(" · changed: {}", one.display()),
+            Some([first, rest @ ..]) => format!(" · changed: {} and {} more", first.display(), rest.len()),
+        };
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "──── secretgate check · {}{what} ────", timestamp());
+        let _ = out.flush();
+        drop(out);
+        match check_once(args) {
+            Ok(code) => eprintln!("(exit code {code}; watching for changes, Ctrl-C to stop)"),
+            Err(e) => match e.downcast_ref::<super::Rendered>() {
+                Some(r) => eprintln!("{r}\n(watching for changes, Ctrl-C to stop)"),
+                None => eprintln!("error: {e:#}\n(watching for changes, Ctrl-C to stop)"),
+            },
+        }
+    }
+
+    fn absolute(p: &Path) -> PathBuf {
+        std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
+    }
+
+    /// Modification time and size of every file under `roots`.
+    fn snapshot(roots: &[PathBuf], outputs: &[PathBuf]) -> Snapshot {
+        let mut files = Snapshot::new();
+        let mut stack: Vec<PathBuf> = roots.to_vec();
+        while let Some(path) = stack.pop() {
+            let Ok(meta) = std::fs::metadata(&path) else { continue };
+            if meta.is_dir() {
+                let skip = path.file_name().and_then(|n| n.to_str()).is_some_and(|n| SKIP_DIRS.contains(&n));
+                if skip && !roots.contains(&path) {
+                    continue;
+                }
+                if let Ok(entries) = std::fs::read_dir(&path) {
+                    stack.extend(entries.flatten().map(|e| e.path()));
+                }
+            } else if !outputs.contains(&absolute(&path)) {
+                files.insert(path, (meta.modified().ok(), meta.len()));
+            }
+        }
+        files
+    }
+
+    /// Files added, changed or removed between two snapshots.
+    fn diff(before: &Snapshot, after: &Snapshot) -> Vec<PathBuf> {
+        let mut changed: Vec<PathBuf> =
+            after.iter().filter(|(p, m)| before.get(*p) != Some(m)).map(|(p, _)| p.clone()).collect();
+        changed.extend(before.keys().filter(|p| !after.contains_key(*p)).cloned());
+        changed
+    }
+
+    /// `YYYY-MM-DD HH:MM:SS UTC`.
+    fn timestamp() -> String {
+        let secs = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        let day = secs % 86_400;
+        format!("{} {:02}:{:02}:{:02} UTC", crate::suppress::today(), day / 3600, day / 60 % 60, day % 60)
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn snapshot_sees_new_and_changed_files_but_not_outputs() {
+            let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+            let root = dir.path().to_path_buf();
+            std::fs::write(root.join("a.yaml"), "a: 1\n").unwrap_or_else(|e| panic!("{e}"));
+            std::fs::create_dir(root.join(".git")).unwrap_or_else(|e| panic!("{e}"));
+            std::fs::write(root.join(".git/index"), "x").unwrap_or_else(|e| panic!("{e}"));
+            let out = root.join("report.sarif");
+            let outputs = vec![absolute(&out)];
+            let before = snapshot(std::slice::from_ref(&root), &outputs);
+            assert_eq!(before.len(), 1);
+            std::fs::write(&out, "{}").unwrap_or_else(|e| panic!("{e}"));
+            std::fs::write(root.join(".git/index"), "yy").unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(snapshot(std::slice::from_ref(&root), &outputs), before);
+            std::fs::write(root.join("b.yaml"), "b: 2\n").unwrap_or_else(|e| panic!("{e}"));
+            std::fs::write(root.join("a.yaml"), "a: 10\n").unwrap_or_else(|e| panic!("{e}"));
+            let after = snapshot(std::slice::from_ref(&root), &outputs);
+            assert_eq!(diff(&before, &after), vec![root.join("a.yaml"), root.join("b.yaml")]);
+        }
+    }
 }
 
 /// Files Git reports for `args`, relative to `dir`.

@@ -412,7 +412,21 @@ impl Config {
     }
 }
 
-/// The commented starter config `secretgate init` writes.
+/// [`STARTER`] around its `environments:` example: everything before it, and everything after
+/// it (with the sample `rules:` entry commented out), for `secretgate init` to fill in.
+pub fn starter_sections() -> (&'static str, String) {
+    let env_at = STARTER.find("# Environments:").unwrap_or(STARTER.len());
+    let rules_at = STARTER.find("# Turn rules off").unwrap_or(STARTER.len());
+    let tail = STARTER[rules_at..].replacen(
+        "rules:\n  sealed-secret-forbidden: error\n",
+        "rules: {}\n#  sealed-secret-forbidden: off\n",
+        1,
+    );
+    (&STARTER[..env_at], tail)
+}
+
+/// The commented starter config (its sections outside `environments:` are what `secretgate
+/// init` writes around the environments and releases it detects).
 pub const STARTER: &str = r#"# secretgate configuration. Every key is optional; delete what you do not need.
 # Docs: `secretgate rules`, `secretgate explain <rule>`.
 
