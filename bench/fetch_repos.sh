@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Extract the ten public repositories of the precision study (issue 9, "How to measure"), each at a pinned
+# Extract the public repositories secretgate is measured on — the ten of the precision study (issue 9,
+# "How to measure") and the GitOps repositories of the secret-graph study (issue 8) — each at a pinned
 # commit, from local bare git mirrors. Nothing is downloaded and nothing of these repositories is copied into
 # the project: the trees land in OUT_DIR, which the caller chooses.
 #
@@ -55,6 +56,28 @@ K8S_EXAMPLES_SHA=279e8e4fe314f6cb7bc55fa3fbc21bbeaa48c0ea
 #   ExternalSecrets, Talos/bootstrap Jinja templates, .mise/.taskfiles scripts. Commit 2026-08-22.
 HOME_OPS_SHA=d9078e4dd52174ad68a4408ca3398f731b2f889e
 
+# isac322/homelab — https://github.com/isac322/homelab — no LICENSE file in the tree (treat as all rights
+#   reserved: local measurement input only, never commit any of it).
+#   Argo CD: 61 Application + 11 ApplicationSet documents (argocd/apps, argocd/appsets), 46 of them multi-source
+#   with a `ref: homelab` source and helm valueFiles `$homelab/values/<app>/<cluster>.yaml` per cluster
+#   (backbone, prod; ApplicationSet list generators over {{cluster}}); 8 in-tree charts (charts/*/Chart.yaml)
+#   that Applications install by chart name from the owner's published Helm repository;
+#   26 ExternalSecret + 1 ClusterExternalSecret documents against ClusterSecretStore `cluster-secrets` (AWS
+#   Secrets Manager / Oracle Vault, templated in charts/cluster-secrets) and a Kubernetes-provider store;
+#   existingSecret in 9 values files; git-crypt-encrypted files and symlinks in the tree. Commit 2026-08-18.
+ISAC_REPO=isac322+homelab
+ISAC_SHA=a50cf3b398a22b181f8676c4bdaa198ddbab6b66
+ISAC_DEST=isac322-homelab
+# ricsanfre/pi-cluster — https://github.com/ricsanfre/pi-cluster — MIT.
+#   Flux with two clusters (kubernetes/clusters/{dev,prod}) and kustomize base/overlays/{dev,prod} per app;
+#   36 HelmRelease documents whose values come from in-tree values.yaml files through configMapGenerator +
+#   spec.valuesFrom (plus overlay patches), 72 Flux Kustomizations; 59 ExternalSecret documents (42 files), all
+#   against one HashiCorp Vault ClusterSecretStore `vault-backend` (KV v2, kubernetes auth) with Vault keys in
+#   remoteRef.key/property; consumers via secretKeyRef, envFrom, existingSecret. Commit 2026-08-18.
+PI_CLUSTER_REPO=ricsanfre+pi-cluster
+PI_CLUSTER_SHA=8daabcd53111b3ac2cf85be2d02fda1c3b8f535e
+PI_CLUSTER_DEST=pi-cluster
+
 PINNED=(
   "bitnami+charts|$BITNAMI_SHA|bitnami-charts"
   "helm+charts|$HELM_CHARTS_SHA|helm-charts"
@@ -66,11 +89,13 @@ PINNED=(
   "kubeflow+manifests|$KUBEFLOW_SHA|kubeflow-manifests"
   "kubernetes+examples|$K8S_EXAMPLES_SHA|kubernetes-examples"
   "onedr0p+home-ops|$HOME_OPS_SHA|home-ops"
+  "$ISAC_REPO|$ISAC_SHA|$ISAC_DEST"
+  "$PI_CLUSTER_REPO|$PI_CLUSTER_SHA|$PI_CLUSTER_DEST"
 )
 # ----------------------------------------------------------------------------------------------------------------
 
 usage() {
-  sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 die() { echo "fetch_repos: $*" >&2; exit 1; }

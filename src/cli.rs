@@ -270,27 +270,39 @@ fn check_once(args: &CheckArgs) -> anyhow::Result<i32> {
     };
     let report = app::run_check(&opts).map_err(|e| Rendered(format!("{:?}", miette::Report::new(e))))?;
 
-    let no_color = args.no_color || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    write_reports(&report, &formats, &args.output, args.no_color, args.fail_on)
+}
+
+/// Writes `report` once per format (to its paired `--output` file, else stdout) and returns the
+/// exit code `--fail-on` gives it.
+pub(crate) fn write_reports(
+    report: &report::Report,
+    formats: &[Format],
+    outputs: &[PathBuf],
+    no_color: bool,
+    fail_on: FailOn,
+) -> anyhow::Result<i32> {
+    let no_color = no_color || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     for (i, format) in formats.iter().enumerate() {
-        match args.output.get(i) {
+        match outputs.get(i) {
             Some(path) => {
                 let mut f = std::io::BufWriter::new(
                     std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?,
                 );
                 let human = HumanOptions { color: false, ..HumanOptions::default() };
-                report::write(*format, &report, &human, &mut f)?;
+                report::write(*format, report, &human, &mut f)?;
                 f.flush()?;
             }
             None => {
                 let stdout = std::io::stdout();
                 let human = HumanOptions { color: !no_color && stdout.is_terminal(), ..HumanOptions::default() };
                 let mut lock = stdout.lock();
-                report::write(*format, &report, &human, &mut lock)?;
+                report::write(*format, report, &human, &mut lock)?;
                 lock.flush()?;
             }
         }
     }
-    let threshold = args.fail_on.threshold();
+    let threshold = fail_on.threshold();
     Ok(i32::from(report.findings.iter().any(|f| fails(f.severity, threshold))))
 }
 

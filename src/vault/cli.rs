@@ -1,16 +1,14 @@
 //! `secretgate vault …`: flags and the thin layer from them to [`super::verify`].
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-
-use anyhow::Context;
 
 use super::auth::{AuthFlags, AuthSource};
 use super::client::ClientConfig;
 use super::{VerifyError, VerifyOptions};
 use crate::cli::FailOn;
-use crate::report::{self, Format, HumanOptions};
+use crate::report::Format;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum VaultCommand {
@@ -198,28 +196,7 @@ fn verify(args: &VerifyArgs) -> anyhow::Result<i32> {
             formats.len()
         );
     }
-    let no_color = args.no_color || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    for (i, format) in formats.iter().enumerate() {
-        match args.output.get(i) {
-            Some(path) => {
-                let mut f = std::io::BufWriter::new(
-                    std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?,
-                );
-                let human = HumanOptions { color: false, ..HumanOptions::default() };
-                report::write(*format, &report, &human, &mut f)?;
-                f.flush()?;
-            }
-            None => {
-                let stdout = std::io::stdout();
-                let human = HumanOptions { color: !no_color && stdout.is_terminal(), ..HumanOptions::default() };
-                let mut lock = stdout.lock();
-                report::write(*format, &report, &human, &mut lock)?;
-                lock.flush()?;
-            }
-        }
-    }
-    let threshold = args.fail_on.threshold();
-    Ok(i32::from(report.findings.iter().any(|f| crate::check::fails(f.severity, threshold))))
+    crate::cli::write_reports(&report, &formats, &args.output, args.no_color, args.fail_on)
 }
 
 fn expected(args: &ExpectedArgs) -> anyhow::Result<i32> {
