@@ -81,7 +81,8 @@ fn no_secret_on_a_neighbouring_line_reaches_any_format() {
     // A long minified line holding a token far from the flagged one.
     let (far, near) = (next(30, &mut planted), next(20, &mut planted));
     let filler = "x=1;".repeat(300);
-    write(d, "web/app.min.js", &format!("var a=\"{far}\";{filler}var password=\"{near}\";\n"));
+    let near_token = format!("ghp_{near}{}", next(16, &mut planted));
+    write(d, "web/app.min.js", &format!("var a=\"{far}\";{filler}var t=\"{near_token}\";\n"));
     // A file that does not parse: no rule saw its values.
     let (u1, u2) = (next(24, &mut planted), next(24, &mut planted));
     write(
