@@ -1,6 +1,6 @@
 //! Finds the files to scan: a parallel, ignore-aware walk, then classification.
 //!
-//! The walk honours `.gitignore` (nested, as git does, even outside a git checkout),
+//! The walk honours `.gitignore` (nested, as git does, inside a git work tree only),
 //! `.secretgateignore` and the config's include/exclude globs. It follows symlinks only while
 //! they stay inside the root, and reports loops and escapes as notices instead of dropping them.
 
@@ -92,7 +92,9 @@ pub fn discover(base: &Path, roots: &[PathBuf], config: &Config, threads: usize)
             .git_ignore(true)
             .git_exclude(true)
             .git_global(false)
-            .require_git(false)
+            // As git does: `.gitignore` applies inside a work tree only. A tree copied out of one
+            // (an archive, a CI artifact) is scanned whole, ignored-looking files included.
+            .require_git(true)
             .parents(true)
             .follow_links(true)
             .threads(threads.max(1))

@@ -106,6 +106,7 @@ fn symlink_loops_and_escapes_are_reported() {
 fn ignore_files_are_honoured_like_git() {
     let tmp = tempfile::tempdir().unwrap();
     let secret = b"kind: Secret\nstringData: {password: Pq9Wm2Xn7Lk4}\n";
+    std::fs::create_dir(tmp.path().join(".git")).unwrap();
     write(tmp.path(), ".gitignore", b"ignored/\n");
     write(tmp.path(), "sub/.gitignore", b"*.local.yaml\n");
     write(tmp.path(), ".secretgateignore", b"vendored/\n");
@@ -116,6 +117,14 @@ fn ignore_files_are_honoured_like_git() {
     let r = scan(tmp.path());
     let paths: Vec<&str> = r.findings.iter().map(|f| f.path.as_str()).collect();
     assert_eq!(paths, vec!["sub/kept/d.yaml"]);
+
+    // Outside a work tree `.gitignore` means nothing to git, and nothing to us: only our own
+    // ignore file still applies.
+    std::fs::remove_dir(tmp.path().join(".git")).unwrap();
+    let r = scan(tmp.path());
+    let mut paths: Vec<&str> = r.findings.iter().map(|f| f.path.as_str()).collect();
+    paths.sort();
+    assert_eq!(paths, vec!["sub/ignored/a.yaml", "sub/kept/b.local.yaml", "sub/kept/d.yaml"]);
 }
 
 #[test]
