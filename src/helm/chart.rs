@@ -38,6 +38,28 @@ pub struct Dependency {
     pub enabled: bool,
 }
 
+/// A dependency of `Chart.yaml` that is neither vendored under `charts/` nor packaged there,
+/// nor (with [`load_with`]) found in the scanned tree.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MissingDependency {
+    pub name: String,
+    /// The version constraint `Chart.yaml` asks for.
+    pub version: String,
+}
+
+impl std::fmt::Display for MissingDependency {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.name)
+    }
+}
+
+/// Lets callers compare a dependency name (`&str`) with a missing dependency.
+impl PartialEq<&MissingDependency> for &str {
+    fn eq(&self, other: &&MissingDependency) -> bool {
+        *self == other.name
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Chart {
     /// `Chart.yaml` as a map, for `.Chart` (Helm exposes the Go struct's field names).
@@ -102,12 +124,12 @@ impl Chart {
         if self.origin.ends_with(".tgz") { None } else { Some(format!("{}{template}", self.origin)) }
     }
 
-    /// Helm's `CheckDependencies`: every dependency in `Chart.yaml` must be vendored.
-    pub fn missing_dependencies(&self) -> Vec<String> {
+    /// Helm's `CheckDependencies`: every dependency in `Chart.yaml` must be vendored (by name).
+    pub fn missing_dependencies(&self) -> Vec<MissingDependency> {
         self.dependencies_meta
             .iter()
             .filter(|r| !self.dependencies.iter().any(|d| d.name == r.name))
-            .map(|r| r.name.clone())
+            .map(|r| MissingDependency { name: r.name.clone(), version: r.version.clone() })
             .collect()
     }
 
@@ -141,6 +163,178 @@ pub fn load(path: &Path) -> Result<Chart, ChartError> {
     };
     chart.set_paths(None);
     Ok(chart)
+}
+
+/// The chart folders of a scanned tree, where a dependency that is neither vendored nor packaged
+/// is looked for: as `helm dependency build` would fetch it, from its `file://` path first, then
+/// by name anywhere in the tree.
+#[derive(Debug, Default)]
+pub struct TreeCharts {
+    /// (absolute folder, folder as the scan names it, with a trailing `/`)
+    dirs: Vec<(PathBuf, String)>,
+    /// `name` and `version` of each folder's `Chart.yaml`, read on first use.
+    meta: std::cell::OnceCell<Vec<Option<(String, String)>>>,
+}
+
+/// Where a dependency was found in the tree, for the notice saying so.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Resolved {
+    /// The dependency's name as `Chart.yaml` writes it.
+    pub name: String,
+    /// The version constraint asked for.
+    pub constraint: String,
+    /// The chart's version.
+    pub version: String,
+    /// The chart folder used (as the scan names it when it is one of its charts).
+    pub dir: String,
+    /// Found through the `file://` repository path (else by name).
+    pub by_path: bool,
+}
+
+impl std::fmt::Display for Resolved {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let constraint = if self.constraint.is_empty() { "any version" } else { self.constraint.as_str() };
+        write!(
+            f,
+            "dependency `{}` ({constraint}) is not vendored under charts/: rendered with the chart `{}` version {} found {} in the scanned tree",
+            self.name,
+            self.dir,
+            self.version,
+            if self.by_path { "at the local path its repository names" } else { "by name" },
+        )
+    }
+}
+
+impl TreeCharts {
+    /// `dirs`: every chart folder of the scan, absolute and as the scan names it.
+    pub fn new(dirs: Vec<(PathBuf, String)>) -> Self {
+        TreeCharts { dirs, meta: std::cell::OnceCell::new() }
+    }
+
+    fn metas(&self) -> &[Option<(String, String)>] {
+        self.meta.get_or_init(|| self.dirs.iter().map(|(d, _)| chart_name_version(d)).collect())
+    }
+
+    /// The chart folder for `dep`, declared by the chart in `from` (a folder, when known).
+    fn find(&self, from: Option<&Path>, dep: &Dependency) -> Option<(PathBuf, Resolved)> {
+        let resolved = |dir: String, version: String, by_path: bool| Resolved {
+            name: dep.name.clone(),
+            constraint: dep.version.clone(),
+            version,
+            dir,
+            by_path,
+        };
+        if let (Some(from), Some(rel)) = (from, dep.repository.strip_prefix("file://")) {
+            let dir = from.join(rel);
+            if let Some((name, version)) = chart_name_version(&dir)
+                && name == dep.name
+                && version_compatible(&dep.version, &version)
+            {
+                let canon = dir.canonicalize().unwrap_or_else(|_| dir.clone());
+                let shown = self
+                    .dirs
+                    .iter()
+                    .find(|(d, _)| d.canonicalize().is_ok_and(|d| d == canon))
+                    .map_or_else(|| dir.display().to_string(), |(_, r)| r.clone());
+                return Some((dir, resolved(shown, version, true)));
+            }
+        }
+        // By name: the highest matching version, the first folder on a tie.
+        let mut best: Option<(usize, super::funcs::semver::Version)> = None;
+        for (i, m) in self.metas().iter().enumerate() {
+            let Some((name, version)) = m else { continue };
+            if *name != dep.name || !version_compatible(&dep.version, version) {
+                continue;
+            }
+            if from.is_some_and(|f| same_dir(f, &self.dirs[i].0)) {
+                continue;
+            }
+            let Ok(v) = super::funcs::semver::Version::parse(version) else { continue };
+            if best.as_ref().is_none_or(|(_, b)| v.compare(b) > 0) {
+                best = Some((i, v));
+            }
+        }
+        let (i, _) = best?;
+        let (dir, shown) = &self.dirs[i];
+        let version = self.metas()[i].as_ref().map(|(_, v)| v.clone()).unwrap_or_default();
+        Some((dir.clone(), resolved(shown.clone(), version, false)))
+    }
+}
+
+fn same_dir(a: &Path, b: &Path) -> bool {
+    a == b || matches!((a.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y)
+}
+
+/// `name` and `version` of the `Chart.yaml` in `dir`, when it has a readable one.
+fn chart_name_version(dir: &Path) -> Option<(String, String)> {
+    let text = std::fs::read_to_string(dir.join("Chart.yaml")).ok()?;
+    let meta = super::funcs::yaml::parse_yaml(&text).ok()?;
+    let get = |k: &str| meta.get(k).as_ref().and_then(yaml_string);
+    Some((get("name")?, get("version")?))
+}
+
+/// Deepest chain of dependencies taken from the tree (a chart from the tree may need others).
+const MAX_TREE_DEPTH: usize = 8;
+
+/// Loads a chart like [`load`], then takes every dependency that is neither vendored under
+/// `charts/` nor packaged there from `tree`, as `helm dependency build` would have fetched it:
+/// from its `file://` path, else a chart of that name and a matching version anywhere in the
+/// tree. A chart taken from the tree gets its own missing dependencies the same way. Returns
+/// what was taken from where; a dependency found nowhere stays missing (rendering reports it).
+pub fn load_with(path: &Path, tree: &TreeCharts) -> Result<(Chart, Vec<Resolved>), ChartError> {
+    let mut chart = load(path)?;
+    let mut resolved = Vec::new();
+    let root = path.is_dir().then(|| path.to_path_buf());
+    resolve_from_tree(&mut chart, root.as_deref(), root.as_deref(), tree, 0, &mut resolved)?;
+    chart.set_paths(None);
+    Ok((chart, resolved))
+}
+
+fn resolve_from_tree(
+    chart: &mut Chart,
+    dir: Option<&Path>,
+    root: Option<&Path>,
+    tree: &TreeCharts,
+    depth: usize,
+    out: &mut Vec<Resolved>,
+) -> Result<(), ChartError> {
+    if depth >= MAX_TREE_DEPTH {
+        return Ok(());
+    }
+    let missing: Vec<String> = chart.missing_dependencies().into_iter().map(|m| m.name).collect();
+    let wanted: Vec<Dependency> =
+        chart.dependencies_meta.iter().filter(|r| missing.contains(&r.name)).cloned().collect();
+    let vendored = chart.dependencies.len();
+    for req in &wanted {
+        // One chart serves every entry (aliases) whose version it matches.
+        if chart.dependencies[vendored..]
+            .iter()
+            .any(|d| d.name == req.name && version_compatible(&req.version, &d.version))
+        {
+            continue;
+        }
+        let Some((found, how)) = tree.find(dir, req) else { continue };
+        let mut sub = load(&found)
+            .map_err(|e| ChartError(format!("error loading dependency {} from {}: {}", req.name, how.dir, e.0)))?;
+        resolve_from_tree(&mut sub, Some(&found), root, tree, depth + 1, out)?;
+        let prefix = root.map_or_else(|| format!("{}/", how.dir.trim_end_matches('/')), |r| relative_dir(r, &found));
+        sub.set_origin(&prefix);
+        out.push(how);
+        chart.dependencies.push(sub);
+    }
+    Ok(())
+}
+
+/// `to` relative to `from`, with `..` where needed and a trailing `/`.
+fn relative_dir(from: &Path, to: &Path) -> String {
+    let (from, to) =
+        (from.canonicalize().unwrap_or_else(|_| from.into()), to.canonicalize().unwrap_or_else(|_| to.into()));
+    let a: Vec<_> = from.components().collect();
+    let b: Vec<_> = to.components().collect();
+    let common = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let mut parts: Vec<String> = vec!["..".to_string(); a.len() - common];
+    parts.extend(b[common..].iter().map(|c| c.as_os_str().to_string_lossy().into_owned()));
+    parts.iter().map(|p| format!("{p}/")).collect()
 }
 
 fn read_dir(top: &Path) -> Result<Vec<ChartFile>, ChartError> {
@@ -220,7 +414,7 @@ fn load_files(files: Vec<ChartFile>) -> Result<Chart, ChartError> {
     let meta_text = String::from_utf8_lossy(&chart_yaml.data);
     let meta =
         super::funcs::yaml::parse_yaml(&meta_text).map_err(|e| ChartError(format!("cannot load Chart.yaml: {e}")))?;
-    let get = |k: &str| meta.get(k).and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+    let get = |k: &str| meta.get(k).as_ref().and_then(yaml_string).unwrap_or_default();
     let mut api_version = get("apiVersion");
     if api_version.is_empty() {
         api_version = "v1".into();
@@ -314,7 +508,7 @@ fn parse_dependencies(v: Option<Value>) -> Vec<Dependency> {
     items
         .iter()
         .filter_map(|d| {
-            let s = |k: &str| d.get(k).and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+            let s = |k: &str| d.get(k).as_ref().and_then(yaml_string).unwrap_or_default();
             let name = s("name");
             if name.is_empty() {
                 return None;
@@ -341,10 +535,44 @@ fn parse_dependencies(v: Option<Value>) -> Vec<Dependency> {
         .collect()
 }
 
+/// A string field of `Chart.yaml` as Helm reads it: `sigs.k8s.io/yaml` turns a number or a
+/// bool in a string slot into its text (`appVersion: 1.20` is `"1.2"`, `010` is `"8"`).
+fn yaml_string(v: &Value) -> Option<String> {
+    match v {
+        Value::Str(s) => Some(s.to_string()),
+        Value::Int(i) => Some(i.to_string()),
+        Value::Float(f) => Some(super::funcs::common::format_float32_g(*f)),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// `.Chart.Dependencies`: the `Chart.yaml` dependencies as Helm leaves them after processing
+/// (aliases as names, disabled ones dropped, `import-values` in `child`/`parent` form), keyed
+/// by Go field names.
+fn dependencies_value(deps: &[Dependency]) -> Value {
+    Value::list(
+        deps.iter()
+            .map(|d| {
+                Value::map(BTreeMap::from([
+                    ("Name".to_string(), Value::str(d.name.as_str())),
+                    ("Version".to_string(), Value::str(d.version.as_str())),
+                    ("Repository".to_string(), Value::str(d.repository.as_str())),
+                    ("Condition".to_string(), Value::str(d.condition.as_str())),
+                    ("Tags".to_string(), Value::list(d.tags.iter().map(|t| Value::str(t.as_str())).collect())),
+                    ("Enabled".to_string(), Value::Bool(d.enabled)),
+                    ("ImportValues".to_string(), Value::list(d.import_values.clone())),
+                    ("Alias".to_string(), Value::str(d.alias.as_str())),
+                ]))
+            })
+            .collect(),
+    )
+}
+
 /// `.Chart`: Helm turns the `Metadata` struct into a map keyed by Go field names, zero values
 /// included.
 fn metadata_map(meta: &Value, chart: &Chart) -> BTreeMap<String, Value> {
-    let s = |k: &str| Value::str(meta.get(k).and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default());
+    let s = |k: &str| Value::str(meta.get(k).as_ref().and_then(yaml_string).unwrap_or_default());
     let list = |k: &str| match meta.get(k) {
         Some(Value::List(l)) => Value::List(l),
         _ => Value::list(Vec::new()),
@@ -362,9 +590,7 @@ fn metadata_map(meta: &Value, chart: &Chart) -> BTreeMap<String, Value> {
             Some(Value::List(l)) => Value::list(
                 l.iter()
                     .map(|mt| {
-                        let f = |k: &str| {
-                            Value::str(mt.get(k).and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default())
-                        };
+                        let f = |k: &str| Value::str(mt.get(k).as_ref().and_then(yaml_string).unwrap_or_default());
                         Value::map(BTreeMap::from([
                             ("Name".into(), f("name")),
                             ("Email".into(), f("email")),
@@ -386,11 +612,11 @@ fn metadata_map(meta: &Value, chart: &Chart) -> BTreeMap<String, Value> {
         "Annotations".into(),
         match meta.get("annotations") {
             Some(v @ Value::Map(_)) => v.deep_copy(),
-            _ => Value::Nil,
+            _ => Value::empty_map(),
         },
     );
     m.insert("KubeVersion".into(), s("kubeVersion"));
-    m.insert("Dependencies".into(), Value::list(Vec::new()));
+    m.insert("Dependencies".into(), dependencies_value(&chart.dependencies_meta));
     m.insert("Type".into(), s("type"));
     m
 }
@@ -476,6 +702,7 @@ fn process_import_values_rec(c: &mut Chart) {
         process_import_values_rec(d);
     }
     process_import_values(c);
+    c.metadata.insert("Dependencies".into(), dependencies_value(&c.dependencies_meta));
 }
 
 fn process_import_values(c: &mut Chart) {
@@ -484,7 +711,8 @@ fn process_import_values(c: &mut Chart) {
     }
     let cvals = values::merge_chart_values(c);
     let mut b = Values::new();
-    for r in &c.dependencies_meta {
+    for r in &mut c.dependencies_meta {
+        let mut normalized = Vec::new();
         for iv in &r.import_values {
             let (child, parent) = match iv {
                 Value::Map(m) => {
@@ -495,11 +723,16 @@ fn process_import_values(c: &mut Chart) {
                 Value::Str(s) => (format!("exports.{s}"), ".".to_string()),
                 _ => continue,
             };
+            normalized.push(Value::map(BTreeMap::from([
+                ("child".to_string(), Value::str(child.as_str())),
+                ("parent".to_string(), Value::str(parent.as_str())),
+            ])));
             let Some(Value::Map(table)) = values::path_value(&cvals, &format!("{}.{child}", r.name)) else { continue };
             let table = table.borrow().clone();
             let src = if parent == "." { table } else { values::path_to_map(&parent, table) };
             values::merge_tables(&mut b, values::deep_copy_map(&src));
         }
+        r.import_values = normalized;
     }
     let mut merged = values::deep_copy_map(&cvals);
     values::merge_tables(&mut merged, b);

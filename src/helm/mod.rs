@@ -15,3 +15,6 @@ pub mod scan;
 pub mod template;
 pub mod value;
 pub mod values;
+
+#[cfg(test)]
+mod fidelity_tests;

@@ -65,18 +65,9 @@ impl GoObject for Files {
             "Get" => Value::str(self.get(arg(0))),
             "GetBytes" => Value::str(self.get(arg(0))),
             "Glob" => Value::Object(Rc::new(self.glob(arg(0)))),
-            "AsConfig" => {
-                if self.files.is_empty() {
-                    return Some(Ok(Value::str("")));
-                }
-                Value::str(to_yaml(&self.as_map(|d| String::from_utf8_lossy(d).into_owned())))
-            }
-            "AsSecrets" => {
-                if self.files.is_empty() {
-                    return Some(Ok(Value::str("")));
-                }
-                Value::str(to_yaml(&self.as_map(b64)))
-            }
+            // An empty (non-nil) Files marshals as `{}`, as Helm's `toYAML` of an empty map does.
+            "AsConfig" => Value::str(to_yaml(&self.as_map(|d| String::from_utf8_lossy(d).into_owned()))),
+            "AsSecrets" => Value::str(to_yaml(&self.as_map(b64))),
             "Lines" => {
                 let text = self.get(arg(0));
                 if text.is_empty() {
@@ -91,8 +82,15 @@ impl GoObject for Files {
     }
 
     fn display(&self) -> String {
-        let inner: Vec<String> = self.files.iter().map(|(k, v)| format!("{k}:{v:?}")).collect();
+        let bytes = |v: &[u8]| v.iter().map(u8::to_string).collect::<Vec<_>>().join(" ");
+        let inner: Vec<String> = self.files.iter().map(|(k, v)| format!("{k}:[{}]", bytes(v))).collect();
         format!("map[{}]", inner.join(" "))
+    }
+
+    /// `range $path, $bytes := .Files.Glob "x/*"`, `len`, and an empty Glob is false. The
+    /// contents are `[]byte` in Go; here they are their (lossy UTF-8) text.
+    fn entries(&self) -> Option<Vec<(String, Value)>> {
+        Some(self.files.iter().map(|(k, v)| (k.clone(), Value::str(String::from_utf8_lossy(v)))).collect())
     }
 }
 

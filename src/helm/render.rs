@@ -113,11 +113,30 @@ pub enum RenderError {
     /// The values do not meet a chart's `values.schema.json`.
     #[error("values don't meet the specifications of the schema(s) in the following chart(s):\n{0}")]
     Schema(String),
-    /// Dependencies named in `Chart.yaml` but not vendored under `charts/`.
-    #[error("An error occurred while checking for chart dependencies. You may need to run `helm dependency build` to fetch missing dependencies: found in Chart.yaml, but missing in charts/ directory: {}", .0.join(", "))]
-    MissingDependencies(Vec<String>),
+    /// Dependencies named in `Chart.yaml` but not vendored under `charts/` (Helm's message, then
+    /// the charts and versions that are missing).
+    #[error("An error occurred while checking for chart dependencies. You may need to run `helm dependency build` to fetch missing dependencies: found in Chart.yaml, but missing in charts/ directory: {}\n{}", names(.0), wanted(.0))]
+    MissingDependencies(Vec<chart::MissingDependency>),
     #[error("{0}")]
     Other(String),
+}
+
+fn names(missing: &[chart::MissingDependency]) -> String {
+    missing.iter().map(|m| m.name.as_str()).collect::<Vec<_>>().join(", ")
+}
+
+fn wanted(missing: &[chart::MissingDependency]) -> String {
+    let each: Vec<String> = missing
+        .iter()
+        .map(|m| {
+            let v = if m.version.is_empty() { "any version".to_string() } else { format!("version {}", m.version) };
+            format!("`{}` {v}", m.name)
+        })
+        .collect();
+    format!(
+        "missing: {}; neither vendored under charts/, nor packaged there, nor a chart of that name and version in the scanned tree",
+        each.join(", ")
+    )
 }
 
 /// One rendered template file with its line map back to template sources.
@@ -191,7 +210,8 @@ pub fn render(mut chart: Chart, opts: &RenderOptions) -> Result<Output, RenderEr
     }
 
     // Collect templates with their scoped dot, as Helm's recAllTpls does.
-    let mut renderables: Vec<(String, String, Value)> = Vec::new();
+    // (template name, text, shared dot of its chart, the chart's path for `.Template.BasePath`)
+    let mut renderables: Vec<(String, String, Value, String)> = Vec::new();
     let mut origins = BTreeMap::new();
     let top = Value::map(BTreeMap::from([("Values".to_string(), Value::map(vals))]));
     collect(&chart, true, top, &release, &caps, &mut renderables, &mut origins);
@@ -206,15 +226,24 @@ pub fn render(mut chart: Chart, opts: &RenderOptions) -> Result<Output, RenderEr
     });
     let mut templates = Templates::new(super::template::FuncTable::helm());
     for &i in &order {
-        let (name, text, _) = &renderables[i];
+        let (name, text, _, _) = &renderables[i];
         templates.add(name, text).map_err(|e| RenderError::Template(e.message))?;
     }
     let mut env = FuncEnv::default();
     let mut files = Vec::new();
     for &i in &order {
-        let (name, _, dot) = &renderables[i];
+        let (name, _, dot, base) = &renderables[i];
         if name.rsplit('/').next().is_some_and(|b| b.starts_with('_')) {
             continue;
+        }
+        if let Value::Map(m) = dot {
+            m.borrow_mut().insert(
+                "Template".into(),
+                Value::map(BTreeMap::from([
+                    ("Name".to_string(), Value::str(name.as_str())),
+                    ("BasePath".to_string(), Value::str(format!("{base}/templates"))),
+                ])),
+            );
         }
         let Rendered { text, lines } =
             templates.execute(name, dot, &mut env).map_err(|e| RenderError::Template(e.message))?;
@@ -231,7 +260,7 @@ fn collect(
     values: Value,
     release: &Value,
     caps: &Value,
-    out: &mut Vec<(String, String, Value)>,
+    out: &mut Vec<(String, String, Value, String)>,
     origins: &mut BTreeMap<String, String>,
 ) -> Value {
     let mut chart_meta = c.metadata.clone();
@@ -267,22 +296,10 @@ fn collect(
         if let Some(origin) = c.template_origin(&t.name) {
             origins.insert(name.clone(), origin);
         }
-        // Each template gets its own dot carrying `.Template`; everything else is shared.
-        let dot = match &next {
-            Value::Map(m) => {
-                let mut copy = m.borrow().clone();
-                copy.insert(
-                    "Template".into(),
-                    Value::map(BTreeMap::from([
-                        ("Name".to_string(), Value::str(name.as_str())),
-                        ("BasePath".to_string(), Value::str(format!("{}/templates", c.full_path))),
-                    ])),
-                );
-                Value::map(copy)
-            }
-            other => other.clone(),
-        };
-        out.push((name, String::from_utf8_lossy(&t.data).into_owned(), dot));
+        // All templates of a chart share one top-level map, as in Helm: `.Template` is set on it
+        // before each executes, and a template that does `set $ "Values" …` changes what the
+        // templates executed after it see (istio's profiles rely on this).
+        out.push((name, String::from_utf8_lossy(&t.data).into_owned(), next.clone(), c.full_path.clone()));
     }
     next
 }
@@ -386,6 +403,23 @@ fn assemble(chart: &Chart, mut files: Vec<RenderedFile>, opts: &RenderOptions) -
                 message: format!("YAML parse error on {}: {e}", f.name),
                 partial: debug_dump(&files),
             })?;
+            // Helm decodes each document into a struct: a scalar or a list document fails.
+            let json_kind = match &head {
+                Value::Str(_) => Some("string"),
+                Value::Int(_) | Value::Float(_) => Some("number"),
+                Value::Bool(_) => Some("bool"),
+                Value::List(_) => Some("array"),
+                _ => None,
+            };
+            if let Some(json_kind) = json_kind {
+                return Err(RenderError::InvalidYaml {
+                    message: format!(
+                        "YAML parse error on {}: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {json_kind} into Go value of type util.SimpleHead",
+                        f.name
+                    ),
+                    partial: debug_dump(&files),
+                });
+            }
             let kind = head.get("kind").and_then(|k| k.as_str().map(str::to_string)).unwrap_or_default();
             let annotations = head.get("metadata").and_then(|m| m.get("annotations"));
             let hook =

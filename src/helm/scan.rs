@@ -185,7 +185,14 @@ pub fn render_plans(
     cx: &ScanContext<'_>,
 ) -> ChartOutcome {
     let mut out = ChartOutcome::default();
-    let scan = Scan { base, cx, files: RefCell::default(), templates: RefCell::default() };
+    let tree = super::chart::TreeCharts::new(
+        files
+            .iter()
+            .filter(|c| c.class == FileClass::ChartMeta)
+            .filter_map(|c| Some((c.abs.parent()?.to_path_buf(), c.rel.strip_suffix("Chart.yaml")?.to_string())))
+            .collect(),
+    );
+    let scan = Scan { base, cx, tree, files: RefCell::default(), templates: RefCell::default() };
     let mut by_chart: BTreeMap<&str, Vec<&Plan>> = BTreeMap::new();
     for p in plans {
         if !only_envs.is_empty() && !p.env.envs.is_empty() && !p.env.envs.iter().any(|e| only_envs.contains(e)) {
@@ -207,6 +214,8 @@ pub fn render_plans(
 struct Scan<'a> {
     base: &'a Path,
     cx: &'a ScanContext<'a>,
+    /// The scan's chart folders, where dependencies that are not vendored are looked for.
+    tree: super::chart::TreeCharts,
     files: RefCell<HashMap<String, Option<Arc<SourceFile>>>>,
     templates: RefCell<BTreeMap<String, Arc<SourceFile>>>,
 }
@@ -214,8 +223,12 @@ struct Scan<'a> {
 impl Scan<'_> {
     fn chart(&self, dir: &str, abs_dir: &Path, plans: &[&Plan], out: &mut ChartOutcome) {
         let cx = self.cx;
-        let chart = match super::chart::load(abs_dir) {
-            Ok(c) => c,
+        let chart = match super::chart::load_with(abs_dir, &self.tree) {
+            Ok((c, resolved)) => {
+                let path = format!("{dir}Chart.yaml");
+                out.notices.extend(resolved.iter().map(|r| Notice { path: path.clone(), message: r.to_string() }));
+                c
+            }
             Err(e) => {
                 self.push_error(out, &format!("{dir}Chart.yaml"), None, &e.0, &EnvInfo::default());
                 return;

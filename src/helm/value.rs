@@ -43,6 +43,11 @@ pub trait GoObject: std::fmt::Debug {
     fn call(&self, name: &str, args: &[Value]) -> Option<Result<Value, String>>;
     /// What `{{ . }}` prints for it.
     fn display(&self) -> String;
+    /// For a Go map type (`.Files` is a `map[string][]byte`): its entries in key order, which
+    /// `range`, `len` and truth see.
+    fn entries(&self) -> Option<Vec<(String, Value)>> {
+        None
+    }
 }
 
 impl Value {
@@ -72,7 +77,7 @@ impl Value {
             Value::Str(s) => !s.is_empty(),
             Value::List(l) => !l.is_empty(),
             Value::Map(m) => !m.borrow().is_empty(),
-            Value::Object(_) => true,
+            Value::Object(o) => o.entries().is_none_or(|e| !e.is_empty()),
         }
     }
 

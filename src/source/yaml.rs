@@ -164,16 +164,21 @@ pub fn load(file: &SourceFile) -> Loaded {
 /// libyaml (and so Kubernetes, Helm and PyYAML) accepts a flow collection whose closing `}`/`]`
 /// starts a line at the indentation of the key that opened it; saphyr does not. Values files use
 /// that JSON-ish style often enough that reporting it as a parse error would be a false positive.
+/// libyaml and go-yaml also accept the collection's continuation lines at the key's indentation
+/// (stable/minio renders `command: [ "/bin/sh",` then `"-ce",` under `command`); we accept those
+/// too when the line is indented, but not at column 0, where YAML 1.2 and the yaml-test-suite
+/// (9C9N, VJP3) reject them and a continuation is indistinguishable from a new top-level entry.
 fn closes_flow_at_line_start(text: &str, offset: usize) -> bool {
     let bytes = text.as_bytes();
-    if !matches!(bytes.get(offset), Some(b'}' | b']')) {
+    let Some(&b) = bytes.get(offset) else { return false };
+    let line_start = text[..offset.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
+    if !bytes[line_start..offset].iter().all(|b| *b == b' ') {
         return false;
     }
-    let line_start = text[..offset.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
-    bytes[line_start..offset].iter().all(|b| *b == b' ')
+    matches!(b, b'}' | b']') || (offset > line_start && !b.is_ascii_whitespace())
 }
 
-/// Re-parses with one space inserted before each offending closing bracket (at most 64), then
+/// Re-parses with one space inserted before each offending line's first token (at most 64), then
 /// maps every span back to the original text.
 fn load_lenient(file: &SourceFile) -> Option<Loaded> {
     let mut text = file.text.clone();
@@ -540,6 +545,21 @@ mod tests {
         assert_eq!(&f.text[e.span.range()], "3");
         assert_eq!(f.position(e.span.start).line, 8);
         assert_eq!(root.at(&["f", "g", "h"]).and_then(Node::as_str), Some("1"));
+    }
+
+    #[test]
+    fn flow_continuation_at_the_key_indentation_parses_like_go_yaml() {
+        // stable/minio's rendered Deployment; `helm template` (go-yaml) accepts it.
+        let text = "spec:\n  containers:\n    - name: minio\n      command: [ \"/bin/sh\",\n      \"-ce\",\n      \"x\" ]\n      image: m\n";
+        let (f, l) = load_text(text);
+        assert!(l.error.is_none(), "{:?}", l.error.map(|e| e.message));
+        let c = l.documents[0].root.at(&["spec", "containers"]).and_then(Node::as_seq).unwrap()[0].clone();
+        let cmd = c.get("command").and_then(Node::as_seq).unwrap();
+        assert_eq!(cmd.iter().filter_map(Node::as_str).collect::<Vec<_>>(), ["/bin/sh", "-ce", "x"]);
+        assert_eq!(&f.text[cmd[1].span.range()], "\"-ce\"");
+        assert_eq!(c.get_str("image"), Some("m"));
+        // At column 0 it stays an error (yaml-test-suite 9C9N).
+        assert!(load_text("---\nflow: [a,\nb,\nc]\n").1.error.is_some());
     }
 
     #[test]

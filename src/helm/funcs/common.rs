@@ -278,6 +278,7 @@ pub fn kind_name(v: &Value) -> &'static str {
         Value::List(_) => "slice",
         Value::Map(_) => "map",
         Value::Object(o) => match o.type_name() {
+            _ if o.entries().is_some() => "map",
             "time.Duration" => "int64",
             "*semver.Version" => "ptr",
             _ => "struct",

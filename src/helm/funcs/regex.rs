@@ -33,7 +33,32 @@ fn translate(pattern: &str) -> String {
     let mut out = String::with_capacity(pattern.len() + 8);
     let mut chars = pattern.chars().peekable();
     let mut in_class = false;
+    // Inside a class: whether the last item was a single character that a `-` can extend into
+    // a range, and whether we are right after such a `-`. Go (Perl flags) takes any other `-`
+    // literally (`[\w-\.]`), where the `regex` crate would see a range.
+    let mut range_ok = false;
+    let mut after_dash = false;
     while let Some(c) = chars.next() {
+        if in_class && c != ']' {
+            let single = match c {
+                '\\' => chars.peek().is_some_and(|n| !matches!(n, 'd' | 'D' | 'w' | 'W' | 's' | 'S' | 'p' | 'P')),
+                '[' => chars.peek() != Some(&':'),
+                '-' => {
+                    if range_ok && !after_dash && chars.peek().is_some_and(|n| *n != ']') {
+                        after_dash = true;
+                        out.push('-');
+                        continue;
+                    }
+                    out.push_str("\\-");
+                    range_ok = !after_dash;
+                    after_dash = false;
+                    continue;
+                }
+                _ => true,
+            };
+            range_ok = single && !after_dash;
+            after_dash = false;
+        }
         match c {
             '\\' => {
                 let Some(n) = chars.next() else {
@@ -64,6 +89,8 @@ fn translate(pattern: &str) -> String {
             }
             '[' if !in_class => {
                 in_class = true;
+                range_ok = false;
+                after_dash = false;
                 out.push('[');
                 // A leading `]` (or `^]`) is a literal member of the class.
                 if chars.peek() == Some(&'^') {
@@ -73,6 +100,7 @@ fn translate(pattern: &str) -> String {
                 if chars.peek() == Some(&']') {
                     out.push_str("\\]");
                     chars.next();
+                    range_ok = true;
                 }
             }
             '[' if in_class && chars.peek() == Some(&':') => {

@@ -444,6 +444,13 @@ impl<'a> Exec<'a> {
                 }
                 *n > 0
             }
+            Value::Object(o) if o.entries().is_some() => {
+                let entries = o.entries().unwrap_or_default();
+                for (k, e) in &entries {
+                    self.one_iteration(b, mark, Val::of(Value::str(k.as_str())), Val::slot(e.clone()))?;
+                }
+                !entries.is_empty()
+            }
             Value::Nil => false,
             other => return Err(self.errorf(format!("range can't iterate over {}", gofmt::sprint_value(other)))),
         };
@@ -1278,6 +1285,7 @@ fn builtin_len(v: &Val) -> Result<usize, String> {
         Value::Str(s) => Ok(s.len()),
         Value::List(l) => Ok(l.len()),
         Value::Map(m) => Ok(m.borrow().len()),
+        Value::Object(o) if o.entries().is_some() => Ok(o.entries().map_or(0, |e| e.len())),
         other => Err(format!("len of type {}", go_type(other))),
     }
 }

@@ -15,7 +15,12 @@ static META: RuleMeta = RuleMeta {
 Renders every chart in the repository per environment (its `values.yaml`, plus the
 `values-<env>.yaml` beside it) with secretgate's built-in Helm engine, and reports any failure at
 the template position Helm names: a `required` value that is missing, a `fail`, a template or YAML
-error, or a dependency listed in `Chart.yaml` that is not vendored under `charts/`.
+error, or a dependency listed in `Chart.yaml` that is found nowhere. A dependency that is neither
+vendored under `charts/` nor packaged there is taken from the scanned tree, as
+`helm dependency build` would fetch it: from the local path its `repository` names, else a chart
+of that name and a matching version anywhere in the scan (a notice says which); conditions,
+tags, aliases and `import-values` then apply as usual. The finding's help names each missing
+chart and version.
 
 ## Why is this bad?
 A chart that does not render for an environment will fail at deploy time, and a guardrail that
@@ -30,7 +35,8 @@ with neither value set for `production`.
 
 ## Use instead
 Set the required value in the environment's overlay (preferably `existingSecret`), or vendor the
-dependency (`helm dependency build`) and commit `charts/`.
+dependency (`helm dependency build`) and commit `charts/`, or keep the dependency's chart in the
+repository (for example beside the chart, named by a local `repository` path).
 "#,
 };
 

@@ -1,0 +1,1 @@
+{{- define "common.names.fullname" -}}old{{- end -}}
