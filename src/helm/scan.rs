@@ -268,7 +268,7 @@ impl Scan<'_> {
                         path: format!("{dir}Chart.yaml"),
                         message: format!(
                             "not rendered: dependencies {} are neither vendored nor in the tree, and no release deploys this chart",
-                            missing.join(", ")
+                            missing.iter().map(|m| format!("{} {}", m.name, m.version)).collect::<Vec<_>>().join(", ")
                         ),
                     });
                 }
