@@ -7,15 +7,36 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::chart::Chart;
 
-/// Template files (relative to the root chart folder, as [`Chart::template_origin`] names them)
-/// that call `lookup`, directly or through named templates.
-pub fn templates_keeping_values(chart: &Chart) -> BTreeSet<String> {
-    let mut files: Vec<(Option<String>, String)> = Vec::new();
+/// Functions that make a value at render time.
+pub const GENERATORS: &[&str] = &[
+    "randAlphaNum",
+    "randAlpha",
+    "randAscii",
+    "randNumeric",
+    "randBytes",
+    "genPrivateKey",
+    "genCA",
+    "genSelfSignedCert",
+    "genSignedCert",
+    "uuidv4",
+    "derivePassword",
+    "bcrypt",
+    "htpasswd",
+];
+
+/// Named templates that return a value made at render time: they call a generator, or include
+/// a named template that does (Bitnami's `common.secrets.passwords.manage`).
+pub fn generating_defines(chart: &Chart) -> BTreeSet<String> {
+    let mut files = Vec::new();
     collect(chart, &mut files);
-    // Named template → its body (up to the next `define`: an over-approximation that only ever
-    // adds calls, which errs towards "keeps the value").
+    let defines = defines(&files);
+    closure(&defines, |body| GENERATORS.iter().any(|g| body.contains(g)))
+}
+
+/// Named template → body (up to the next `define`: an over-approximation).
+fn defines(files: &[(Option<String>, String)]) -> BTreeMap<String, String> {
     let mut defines: BTreeMap<String, String> = BTreeMap::new();
-    for (_, text) in &files {
+    for (_, text) in files {
         let mut rest = text.as_str();
         while let Some(i) = rest.find("define \"") {
             let after = &rest[i + 8..];
@@ -26,20 +47,37 @@ pub fn templates_keeping_values(chart: &Chart) -> BTreeSet<String> {
             rest = &after[end..];
         }
     }
-    // Fixed point: a define keeps values when it looks up or includes one that does.
-    let mut keeping: BTreeSet<String> =
-        defines.iter().filter(|(_, body)| calls_lookup(body)).map(|(n, _)| n.clone()).collect();
+    defines
+}
+
+/// The defines whose body satisfies `direct`, and those that include one of them (transitively).
+fn closure(defines: &BTreeMap<String, String>, direct: impl Fn(&str) -> bool) -> BTreeSet<String> {
+    let mut set: BTreeSet<String> = defines.iter().filter(|(_, b)| direct(b)).map(|(n, _)| n.clone()).collect();
     loop {
         let more: Vec<String> = defines
             .iter()
-            .filter(|(n, body)| !keeping.contains(*n) && includes_any(body, &keeping))
+            .filter(|(n, body)| !set.contains(*n) && includes_any(body, &set))
             .map(|(n, _)| n.clone())
             .collect();
         if more.is_empty() {
-            break;
+            return set;
         }
-        keeping.extend(more);
+        set.extend(more);
     }
+}
+
+/// Whether a template line uses a named template of `names` (or, for a library chart that is
+/// not loaded, one named for managing passwords).
+pub fn line_includes(line: &str, names: &BTreeSet<String>) -> bool {
+    includes_any(line, names) || line.contains("passwords.manage")
+}
+
+/// Template files (relative to the root chart folder, as [`Chart::template_origin`] names them)
+/// that call `lookup`, directly or through named templates.
+pub fn templates_keeping_values(chart: &Chart) -> BTreeSet<String> {
+    let mut files: Vec<(Option<String>, String)> = Vec::new();
+    collect(chart, &mut files);
+    let keeping = closure(&defines(&files), calls_lookup);
     files
         .into_iter()
         .filter_map(|(origin, text)| (calls_lookup(&text) || includes_any(&text, &keeping)).then_some(origin).flatten())
@@ -107,5 +145,18 @@ mod tests {
         let keeping = templates_keeping_values(&c);
         assert!(keeping.contains("templates/secret.yaml"), "{keeping:?}");
         assert!(!keeping.contains("templates/random.yaml"), "{keeping:?}");
+    }
+
+    #[test]
+    fn generated_through_helpers() {
+        let c = chart(&[(
+            "templates/_helpers.tpl",
+            "{{- define \"app.secret\" -}}\n{{ include \"app.random\" . }}\n{{- end -}}\n{{- define \"app.random\" -}}\n{{ randAlphaNum 16 }}\n{{- end -}}\n{{- define \"app.name\" -}}\n{{ .Chart.Name }}\n{{- end -}}\n",
+        )]);
+        let generating = generating_defines(&c);
+        assert!(generating.contains("app.random") && generating.contains("app.secret"), "{generating:?}");
+        assert!(!generating.contains("app.name"), "{generating:?}");
+        assert!(line_includes("  password: {{ include \"app.secret\" . | b64enc }}", &generating));
+        assert!(!line_includes("  name: {{ include \"app.name\" . }}", &generating));
     }
 }

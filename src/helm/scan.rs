@@ -239,6 +239,7 @@ impl Scan<'_> {
         }
         out.keeps_values
             .extend(super::lookups::templates_keeping_values(&chart).into_iter().map(|t| format!("{dir}{t}")));
+        let generating = super::lookups::generating_defines(&chart);
         let base_values = format!("{dir}values.yaml");
         for plan in plans {
             let mut layers: Vec<ValuesLayer> = self.file_layer(&base_values).into_iter().collect();
@@ -252,7 +253,7 @@ impl Scan<'_> {
             };
             out.renders += 1;
             match render::render(chart.clone(), &opts) {
-                Ok(rendered) => self.check_rendered(dir, &rendered, &layers, plan, out),
+                Ok(rendered) => self.check_rendered(dir, &rendered, &layers, plan, &generating, out),
                 Err(RenderError::Schema(msg)) => {
                     let (path, at) = schema_location(dir, &msg, &layers);
                     let message = format!(
@@ -413,6 +414,7 @@ impl Scan<'_> {
         rendered: &render::Output,
         layers: &[&ValuesLayer],
         plan: &Plan,
+        generating: &BTreeSet<String>,
         out: &mut ChartOutcome,
     ) {
         let cx = self.cx;
@@ -447,7 +449,9 @@ impl Scan<'_> {
                 let secret = hit.secret.and_then(|s| file.text.get(s.range()));
                 let tpl_line_text =
                     tpl_file.text.get(tpl_file.line_start(tpl_line)..tpl_file.line_end(tpl_line)).unwrap_or("");
-                if secret.is_some() && generated_at_render(tpl_line_text) {
+                if secret.is_some()
+                    && (generated_at_render(tpl_line_text) || super::lookups::line_includes(tpl_line_text, generating))
+                {
                     // Made by the render (randAlphaNum, genCA, …), not a literal from Git;
                     // helm-random-secret judges whether it is kept.
                     continue;
