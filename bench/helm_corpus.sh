@@ -5,7 +5,7 @@
 # `helm dependency build`). Pass the git directories of clones or mirrors of both repositories.
 #
 #   bench/helm_corpus.sh HELM_CHARTS_GIT_DIR BITNAMI_CHARTS_GIT_DIR
-#   scripts/helm_diff.py /work/shared/corpus/prometheus-community-charts /work/shared/corpus/grafana-charts \
+#   scripts/helm_diff.py ../shared/corpus/prometheus-community-charts ../shared/corpus/grafana-charts \
 #       bench/out/corpus/helm-charts bench/out/corpus/bitnami-charts --markdown bench/HELM_DIFF.md
 set -euo pipefail
 cd "$(dirname "$0")/.."
