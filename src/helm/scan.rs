@@ -529,22 +529,7 @@ impl Locator for RenderedLocator<'_> {
 
 /// Whether a template line computes a value at render time: random or generated key material.
 fn generated_at_render(line: &str) -> bool {
-    const GENERATORS: &[&str] = &[
-        "randAlphaNum",
-        "randAlpha",
-        "randAscii",
-        "randNumeric",
-        "randBytes",
-        "genPrivateKey",
-        "genCA",
-        "genSelfSignedCert",
-        "genSignedCert",
-        "uuidv4",
-        "derivePassword",
-        "bcrypt",
-        "htpasswd",
-    ];
-    line.contains("{{") && GENERATORS.iter().any(|g| line.contains(g))
+    line.contains("{{") && super::lookups::GENERATORS.iter().any(|g| line.contains(g))
 }
 
 /// `${VAR}` substitution in every scalar of an inline values tree.
