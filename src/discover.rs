@@ -201,6 +201,22 @@ fn error_text(err: &ignore::Error) -> String {
     }
 }
 
+/// Normalises a relative path: drops `.` and empty segments, resolves `..`; `None` when it
+/// climbs out of the root.
+pub fn normalize(path: &str) -> Option<String> {
+    let mut out: Vec<&str> = Vec::new();
+    for seg in path.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                out.pop()?;
+            }
+            s => out.push(s),
+        }
+    }
+    Some(out.join("/"))
+}
+
 /// `path` relative to the base, `/`-separated.
 fn rel_path(canon_base: &Path, base: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(base).ok().or_else(|| path.strip_prefix(canon_base).ok()).unwrap_or(path);
@@ -247,6 +263,12 @@ pub fn classify(rel: &str, chart_dirs: &BTreeSet<String>) -> FileClass {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn normalized_paths() {
+        assert_eq!(normalize("./a//b/../c").as_deref(), Some("a/c"));
+        assert_eq!(normalize("../x"), None);
+    }
 
     #[test]
     fn classification() {

@@ -324,26 +324,12 @@ fn self_urls(decls: &[Decl], tree: &Tree<'_>) -> BTreeSet<String> {
     out
 }
 
+pub use crate::discover::normalize;
+
 /// `a/b` → `a/b/`; `""`, `.` and `./` → `""`.
 pub fn dir_key(dir: &str) -> String {
     let d = dir.trim_start_matches("./").trim_end_matches('/');
     if d.is_empty() || d == "." { String::new() } else { format!("{d}/") }
-}
-
-/// Normalises a relative path: drops `.` and empty segments, resolves `..`; `None` when it
-/// climbs out of the root.
-pub fn normalize(path: &str) -> Option<String> {
-    let mut out: Vec<&str> = Vec::new();
-    for seg in path.split('/') {
-        match seg {
-            "" | "." => {}
-            ".." => {
-                out.pop()?;
-            }
-            s => out.push(s),
-        }
-    }
-    Some(out.join("/"))
 }
 
 /// `join("a/b", "../c")` → `a/c`.
@@ -510,8 +496,6 @@ mod tests {
 
     #[test]
     fn paths() {
-        assert_eq!(normalize("./a//b/../c").as_deref(), Some("a/c"));
-        assert_eq!(normalize("../x"), None);
         assert_eq!(join("sources/charts/minio", "../../values/x.yaml").as_deref(), Some("sources/values/x.yaml"));
         assert_eq!(dir_key("./"), "");
         assert_eq!(dir_key("a/b/"), "a/b/");

@@ -77,7 +77,7 @@ impl Rule for SecretGeneratorLiteral {
                 for entry in entries {
                     let Some(text) = entry.as_str() else { continue };
                     let file = text.split_once('=').map_or(text, |(_, f)| f);
-                    let rel = crate::gitops::normalize(&format!("{dir}{file}")).unwrap_or_default();
+                    let rel = crate::discover::normalize(&format!("{dir}{file}")).unwrap_or_default();
                     if !cx.repo_files.contains(&rel) {
                         continue;
                     }

@@ -102,23 +102,9 @@ fn committed(cx: &FileContext<'_>, target: &str) -> Option<String> {
         return None;
     }
     let dir = cx.file.path.rsplit_once('/').map_or("", |(d, _)| d);
+    let normalize = crate::discover::normalize;
     let candidates = [normalize(&format!("{dir}/{target}")), normalize(target)];
     candidates.into_iter().flatten().find(|p| cx.repo_files.contains(p))
-}
-
-/// `a/./b/../c` → `a/c`; `None` when it climbs out of the repository.
-fn normalize(path: &str) -> Option<String> {
-    let mut out: Vec<&str> = Vec::new();
-    for seg in path.split('/') {
-        match seg {
-            "" | "." => {}
-            ".." => {
-                out.pop()?;
-            }
-            s => out.push(s),
-        }
-    }
-    Some(out.join("/"))
 }
 
 impl Rule for AnsibleVaultUnencrypted {
