@@ -90,6 +90,13 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
     (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
+/// Seconds since the Unix epoch as a UTC `YYYY-MM-DDTHH:MM:SS` (no zone suffix).
+pub fn utc_datetime(secs: u64) -> String {
+    let (y, m, d) = civil_from_days((secs / 86_400) as i64);
+    let rem = secs % 86_400;
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}", rem / 3600, rem % 3600 / 60, rem % 60)
+}
+
 fn is_leap(y: i64) -> bool {
     (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
 }
@@ -1154,6 +1161,13 @@ mod tests {
     use super::*;
 
     use super::super::common::call_go_string as call;
+
+    #[test]
+    fn utc_datetimes() {
+        assert_eq!(utc_datetime(0), "1970-01-01T00:00:00");
+        assert_eq!(utc_datetime(1_796_536_252), "2026-12-06T05:50:52");
+        assert_eq!(utc_datetime(951_782_400), "2000-02-29T00:00:00");
+    }
     fn st(s: &str) -> Value {
         Value::str(s)
     }

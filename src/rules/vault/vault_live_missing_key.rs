@@ -98,23 +98,7 @@ pub fn kv2_state(meta: &serde_json::Value) -> KeyState {
 /// against now's RFC 3339 form, which orders correctly for the UTC `Z` form Vault writes.
 fn in_future(t: &str) -> bool {
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    t.get(..19).is_some_and(|head| head > rfc3339(now).as_str())
-}
-
-fn rfc3339(secs: u64) -> String {
-    let days = (secs / 86_400) as i64;
-    let rem = secs % 86_400;
-    // Civil from days (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}", rem / 3600, rem % 3600 / 60, rem % 60)
+    t.get(..19).is_some_and(|head| head > crate::helm::funcs::dates::utc_datetime(now).as_str())
 }
 
 #[cfg(test)]
@@ -149,7 +133,5 @@ mod tests {
         for (m, want) in &fail {
             assert_eq!(kv2_state(m), *want, "{m}");
         }
-        assert_eq!(rfc3339(0), "1970-01-01T00:00:00");
-        assert_eq!(rfc3339(1_796_536_252), "2026-12-06T05:50:52");
     }
 }
