@@ -1,7 +1,8 @@
 //! Which templates keep a generated value across renders: a template that calls `lookup`
 //! itself, or includes a named template (`include`/`template`) that does — directly or through
 //! other named templates, in any file of the chart or its subcharts (Bitnami's
-//! `common.secrets.passwords.manage`, `common.secrets.lookup`).
+//! `common.secrets.passwords.manage`, `common.secrets.lookup`) — and which named templates make
+//! a value at render time, so that what they return is not taken for a literal from Git.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -23,15 +24,6 @@ pub const GENERATORS: &[&str] = &[
     "bcrypt",
     "htpasswd",
 ];
-
-/// Named templates that return a value made at render time: they call a generator, or include
-/// a named template that does (Bitnami's `common.secrets.passwords.manage`).
-pub fn generating_defines(chart: &Chart) -> BTreeSet<String> {
-    let mut files = Vec::new();
-    collect(chart, &mut files);
-    let defines = defines(&files);
-    closure(&defines, |body| GENERATORS.iter().any(|g| body.contains(g)))
-}
 
 /// Named template → body (up to the next `define`: an over-approximation).
 fn defines(files: &[(Option<String>, String)]) -> BTreeMap<String, String> {
@@ -72,16 +64,37 @@ pub fn line_includes(line: &str, names: &BTreeSet<String>) -> bool {
     includes_any(line, names) || line.contains("passwords.manage")
 }
 
-/// Template files (relative to the root chart folder, as [`Chart::template_origin`] names them)
-/// that call `lookup`, directly or through named templates.
-pub fn templates_keeping_values(chart: &Chart) -> BTreeSet<String> {
-    let mut files: Vec<(Option<String>, String)> = Vec::new();
-    collect(chart, &mut files);
-    let keeping = closure(&defines(&files), calls_lookup);
-    files
-        .into_iter()
-        .filter_map(|(origin, text)| (calls_lookup(&text) || includes_any(&text, &keeping)).then_some(origin).flatten())
-        .collect()
+/// A chart's template texts (its subcharts' included) and named templates, read once for the
+/// questions below.
+pub struct Templates {
+    files: Vec<(Option<String>, String)>,
+    defines: BTreeMap<String, String>,
+}
+
+impl Templates {
+    pub fn of(chart: &Chart) -> Self {
+        let mut files = Vec::new();
+        collect(chart, &mut files);
+        let defines = defines(&files);
+        Templates { files, defines }
+    }
+
+    /// Template files (relative to the root chart folder, as [`Chart::template_origin`] names
+    /// them) that call `lookup`, directly or through named templates.
+    pub fn keeping_values(&self) -> BTreeSet<String> {
+        let keeping = closure(&self.defines, calls_lookup);
+        self.files
+            .iter()
+            .filter(|(_, text)| calls_lookup(text) || includes_any(text, &keeping))
+            .filter_map(|(origin, _)| origin.clone())
+            .collect()
+    }
+
+    /// Named templates that return a value made at render time: they call a generator, or
+    /// include a named template that does (Bitnami's `common.secrets.passwords.manage`).
+    pub fn generating_defines(&self) -> BTreeSet<String> {
+        closure(&self.defines, |body| GENERATORS.iter().any(|g| body.contains(g)))
+    }
 }
 
 fn collect(chart: &Chart, out: &mut Vec<(Option<String>, String)>) {
@@ -142,7 +155,7 @@ mod tests {
             ("templates/secret.yaml", "kind: Secret\ndata:\n  password: {{ include \"app.password\" . }}\n"),
             ("templates/random.yaml", "kind: Secret\ndata:\n  password: {{ randAlphaNum 10 | b64enc }}\n"),
         ]);
-        let keeping = templates_keeping_values(&c);
+        let keeping = Templates::of(&c).keeping_values();
         assert!(keeping.contains("templates/secret.yaml"), "{keeping:?}");
         assert!(!keeping.contains("templates/random.yaml"), "{keeping:?}");
     }
@@ -153,7 +166,7 @@ mod tests {
             "templates/_helpers.tpl",
             "{{- define \"app.secret\" -}}\n{{ include \"app.random\" . }}\n{{- end -}}\n{{- define \"app.random\" -}}\n{{ randAlphaNum 16 }}\n{{- end -}}\n{{- define \"app.name\" -}}\n{{ .Chart.Name }}\n{{- end -}}\n",
         )]);
-        let generating = generating_defines(&c);
+        let generating = Templates::of(&c).generating_defines();
         assert!(generating.contains("app.random") && generating.contains("app.secret"), "{generating:?}");
         assert!(!generating.contains("app.name"), "{generating:?}");
         assert!(line_includes("  password: {{ include \"app.secret\" . | b64enc }}", &generating));

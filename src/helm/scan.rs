@@ -237,9 +237,9 @@ impl Scan<'_> {
         if chart.is_library() {
             return;
         }
-        out.keeps_values
-            .extend(super::lookups::templates_keeping_values(&chart).into_iter().map(|t| format!("{dir}{t}")));
-        let generating = super::lookups::generating_defines(&chart);
+        let templates = super::lookups::Templates::of(&chart);
+        out.keeps_values.extend(templates.keeping_values().into_iter().map(|t| format!("{dir}{t}")));
+        let generating = templates.generating_defines();
         let base_values = format!("{dir}values.yaml");
         for plan in plans {
             let mut layers: Vec<ValuesLayer> = self.file_layer(&base_values).into_iter().collect();
