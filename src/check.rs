@@ -355,10 +355,28 @@ pub fn is_test_or_doc(path: &str) -> bool {
         "docs",
         "doc",
         "documentation",
+        "fake",
+        "fakes",
+        "mock",
+        "mocks",
+        "_archived",
+        "archived",
     ];
     let lower = path.to_ascii_lowercase();
     let (dirs, name) = lower.rsplit_once('/').unwrap_or(("", &lower));
-    dirs.split('/').any(|d| DIRS.contains(&d))
+    // `_testdata`, `testcerts`, `test-cert`, `e2e-tests`, `integration_test` (not `latest`,
+    // not the `testlink` chart).
+    let test_like = |d: &str| {
+        let d = d.trim_start_matches(['_', '.']);
+        ["test-", "test_", "testdata", "testcert", "testutil", "testing", "testfixture"]
+            .iter()
+            .any(|p| d.starts_with(p))
+            || ["-test", "_test", "-tests", "_tests"].iter().any(|s| d.ends_with(s))
+    };
+    // Helm chart-testing's `ci/*-values.yaml` render a chart in CI, with throwaway values.
+    let chart_ci_values = dirs.rsplit('/').next() == Some("ci") && name.contains("values") && name.ends_with(".yaml");
+    chart_ci_values
+        || dirs.split('/').any(|d| DIRS.contains(&d) || test_like(d))
         || name.starts_with("readme")
         || name == "notes.txt"
         || name.ends_with(".md")
@@ -496,4 +514,35 @@ pub(crate) fn model_finding(
         secret_spans: hit.secret.into_iter().collect(),
     };
     Some((finding, file))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_test_or_doc;
+
+    #[test]
+    fn test_and_doc_paths() {
+        for p in [
+            "runtime/template/v2/_testdata/root-ca.key",
+            "pkg/testcerts/testcerts.go",
+            "pilot/cmd/pilot-agent/status/test-cert/cert.key",
+            "stable/distribution/ci/test-values.yaml",
+            "providers/v1/chef/fake/fake.go",
+            "_archived/storage/minio/minio-standalone-deployment.yaml",
+            "tests/e2e/values.yaml",
+            "docs/install.md",
+        ] {
+            assert!(is_test_or_doc(p), "{p}");
+        }
+        for p in [
+            "charts/app/values.yaml",
+            "images/latest/config.yaml",
+            "ci/deploy.sh",
+            ".github/workflows/ci.yml",
+            "contest/app.yaml",
+            "stable/testlink/templates/secrets.yaml",
+        ] {
+            assert!(!is_test_or_doc(p), "{p}");
+        }
+    }
 }

@@ -80,6 +80,25 @@ fn required_value_missing_is_a_finding() {
 }
 
 #[test]
+fn required_value_of_a_chart_no_release_deploys_is_a_notice() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/helm-errors/charts/needs-value");
+    let dst = tmp.path().join("charts/needs-value");
+    std::fs::create_dir_all(dst.join("templates")).unwrap();
+    for rel in ["Chart.yaml", "values.yaml", "templates/secret-ref.yaml"] {
+        std::fs::copy(src.join(rel), dst.join(rel)).unwrap();
+    }
+    let report = check(tmp.path().to_str().unwrap());
+    assert!(report.findings.iter().all(|f| f.rule != "helm-render-error"), "{:#?}", report.findings);
+    assert!(
+        report.notices.iter().any(|n| n.path == "charts/needs-value/Chart.yaml"
+            && n.message.contains("auth.existingSecret is required")),
+        "{:#?}",
+        report.notices
+    );
+}
+
+#[test]
 fn missing_dependency_is_a_finding_at_its_entry() {
     let report = check("testdata/helm-errors");
     let f = report.findings.iter().find(|f| f.path == "charts/missing-dep/Chart.yaml").unwrap();

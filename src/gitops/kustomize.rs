@@ -107,6 +107,19 @@ pub struct Placed {
 #[derive(Debug, Default)]
 pub struct Placement {
     map: BTreeMap<String, Vec<Placed>>,
+    /// For files that only alternative installs reach (top-level kustomizations no GitOps entry
+    /// deploys, such as kubeflow's `installs/katib-standalone` beside `installs/katib-external-db`):
+    /// the installs that include them. Two such files are deployed together only when one
+    /// install includes both.
+    installs: BTreeMap<String, BTreeSet<String>>,
+}
+
+/// Marks a file some GitOps entry deploys: it is there whatever else is installed.
+const DEPLOYED: &str = "";
+
+/// Key of a kustomization (by folder) in [`Placement::installs`], apart from file paths.
+fn kustomization_key(dir: &str) -> String {
+    format!("{dir}\0kustomization")
 }
 
 impl Placement {
@@ -114,7 +127,24 @@ impl Placement {
         self.map.get(rel).map_or(&[], Vec::as_slice)
     }
 
-    fn add(&mut self, rel: &str, p: Placed) {
+    /// The alternative installs that reach `rel`; `None` when an entry deploys it or nothing
+    /// decides (it may be deployed with anything).
+    pub fn installs_of(&self, rel: &str) -> Option<Arc<BTreeSet<String>>> {
+        // A kustomization's own generators go wherever the kustomization goes.
+        let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel));
+        let key = match name.to_ascii_lowercase().as_str() {
+            "kustomization.yaml" | "kustomization.yml" | "kustomization" => kustomization_key(dir),
+            _ => rel.to_string(),
+        };
+        self.installs.get(&key).filter(|s| !s.contains(DEPLOYED)).map(|s| Arc::new(s.clone()))
+    }
+
+    fn reach(&mut self, key: String, install: &str) {
+        self.installs.entry(key).or_default().insert(install.to_string());
+    }
+
+    fn add(&mut self, rel: &str, p: Placed, install: &str) {
+        self.reach(rel.to_string(), install);
         let list = self.map.entry(rel.to_string()).or_default();
         if !list.contains(&p) {
             list.push(p);
@@ -134,7 +164,14 @@ pub fn place(entries: &[Entry], kustomizations: &BTreeMap<String, Kustomization>
             env: e.env.clone(),
             vars: e.vars.clone(),
         };
-        let mut v = Visit { ks: kustomizations, tree, out: &mut out, filter: e.filter.as_ref(), root: &e.dir };
+        let mut v = Visit {
+            ks: kustomizations,
+            tree,
+            out: &mut out,
+            filter: e.filter.as_ref(),
+            root: &e.dir,
+            install: DEPLOYED,
+        };
         v.visit(&e.dir, &start, 0, &mut BTreeSet::new());
         for c in &e.components {
             if let Some(dir) = super::join(&e.dir, c) {
@@ -153,7 +190,7 @@ pub fn place(entries: &[Entry], kustomizations: &BTreeMap<String, Kustomization>
         }
         let env = tree.infer_env(crate::env::env_of(tree.config, &format!("{dir}/kustomization.yaml")).as_deref(), &[]);
         let start = Placed { namespace: None, forced: false, env, vars: Arc::default() };
-        let mut v = Visit { ks: kustomizations, tree, out: &mut out, filter: None, root: dir };
+        let mut v = Visit { ks: kustomizations, tree, out: &mut out, filter: None, root: dir, install: dir };
         v.visit(dir, &start, 0, &mut BTreeSet::new());
     }
     out
@@ -166,6 +203,8 @@ struct Visit<'v, 't> {
     /// Argo CD's directory options, for a plain folder entry.
     filter: Option<&'v DirFilter>,
     root: &'v str,
+    /// The alternative install being walked, or [`DEPLOYED`] for a GitOps entry.
+    install: &'v str,
 }
 
 impl Visit<'_, '_> {
@@ -174,10 +213,11 @@ impl Visit<'_, '_> {
             return;
         }
         if self.tree.has_file(path) {
-            self.out.add(path, at.clone());
+            self.out.add(path, at.clone(), self.install);
             return;
         }
         if let Some(k) = self.ks.get(path) {
+            self.out.reach(kustomization_key(path), self.install);
             let here = match (&k.namespace, at.forced) {
                 (Some(ns), false) => Placed { namespace: Some(ns.clone()), forced: true, ..at.clone() },
                 _ => at.clone(),
@@ -204,7 +244,7 @@ impl Visit<'_, '_> {
                 None if is_manifest_name(rest) => {
                     let rel = f.strip_prefix(&root).unwrap_or(f);
                     if self.filter.is_none_or(|flt| flt.takes(rel)) {
-                        self.out.add(f, at.clone());
+                        self.out.add(f, at.clone(), self.install);
                     }
                 }
                 None => {}

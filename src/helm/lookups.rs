@@ -97,6 +97,41 @@ impl Templates {
     }
 }
 
+/// Whether a template line uses a variable that the template assigned from a generator
+/// (`{{- $cert := genSignedCert … }}` … `tls.key: {{ b64enc $cert.Key }}`), directly or through
+/// another such variable or a generating named template.
+pub fn uses_generated_variable(template: &str, line: &str, generating: &BTreeSet<String>) -> bool {
+    if !line.contains('$') {
+        return false;
+    }
+    let mut made: Vec<&str> = Vec::new();
+    for assignment in template.lines() {
+        let Some((lhs, rhs)) = assignment.split_once(":=").or_else(|| assignment.split_once(" = ")) else {
+            continue;
+        };
+        let Some(var) = lhs.rsplit('$').next().map(str::trim).filter(|v| !v.is_empty() && lhs.contains('$')) else {
+            continue;
+        };
+        if !var.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            continue;
+        }
+        if GENERATORS.iter().any(|g| rhs.contains(g))
+            || line_includes(rhs, generating)
+            || made.iter().any(|m| mentions_variable(rhs, m))
+        {
+            made.push(var);
+        }
+    }
+    made.iter().any(|m| mentions_variable(line, m))
+}
+
+/// `$name` in `text`, not as the prefix of a longer variable name.
+fn mentions_variable(text: &str, name: &str) -> bool {
+    let needle = format!("${name}");
+    text.match_indices(&needle)
+        .any(|(i, _)| !text[i + needle.len()..].chars().next().is_some_and(|c| c.is_ascii_alphanumeric() || c == '_'))
+}
+
 fn collect(chart: &Chart, out: &mut Vec<(Option<String>, String)>) {
     for t in &chart.templates {
         let name = t.name.clone();
@@ -158,6 +193,15 @@ mod tests {
         let keeping = Templates::of(&c).keeping_values();
         assert!(keeping.contains("templates/secret.yaml"), "{keeping:?}");
         assert!(!keeping.contains("templates/random.yaml"), "{keeping:?}");
+    }
+
+    #[test]
+    fn generated_through_variables() {
+        let tpl = "{{- $ca := genCA \"ca\" 365 }}\n{{- $cert := genSignedCert \"x\" nil nil 365 $ca }}\n{{- $name := .Values.name }}\ndata:\n  tls.key: {{ b64enc $cert.Key }}\n  user: {{ $name }}\n  other: {{ $certificate }}\n";
+        let none = BTreeSet::new();
+        assert!(uses_generated_variable(tpl, "  tls.key: {{ b64enc $cert.Key }}", &none));
+        assert!(!uses_generated_variable(tpl, "  user: {{ $name }}", &none));
+        assert!(!uses_generated_variable(tpl, "  other: {{ $certificate }}", &none));
     }
 
     #[test]

@@ -273,6 +273,22 @@ impl Scan<'_> {
                         ),
                     });
                 }
+                // `required`/`fail` with the chart's own values files (its defaults, its sample
+                // `values-production.yaml`): the chart asks its user for a value, which a chart no
+                // release deploys has not been given. Not a broken chart.
+                Err(RenderError::Template(msg))
+                    if plan.release.is_none()
+                        && plan.values.iter().all(|v| matches!(v, ValuesSource::File(f) if f.starts_with(dir)))
+                        && msg.contains("execution error at (") =>
+                {
+                    out.notices.push(Notice {
+                        path: format!("{dir}Chart.yaml"),
+                        message: format!(
+                            "not rendered with the chart's own values, which ask for a value no release supplies: {}",
+                            msg.lines().next().unwrap_or("")
+                        ),
+                    });
+                }
                 Err(e) => {
                     let (at, message) = error_location(dir, abs_dir, &e);
                     self.push_error(out, &at.0, at.1, &message, &plan.env);
@@ -449,8 +465,13 @@ impl Scan<'_> {
                 let secret = hit.secret.and_then(|s| file.text.get(s.range()));
                 let tpl_line_text =
                     tpl_file.text.get(tpl_file.line_start(tpl_line)..tpl_file.line_end(tpl_line)).unwrap_or("");
+                // A generated credential written into a ConfigMap is still readable by anyone who
+                // can read the namespace: only where a value comes from Git does generation clear it.
                 if secret.is_some()
-                    && (generated_at_render(tpl_line_text) || super::lookups::line_includes(tpl_line_text, generating))
+                    && hit.rule != "configmap-credential"
+                    && (generated_at_render(tpl_line_text)
+                        || super::lookups::line_includes(tpl_line_text, generating)
+                        || super::lookups::uses_generated_variable(&tpl_file.text, tpl_line_text, generating))
                 {
                     // Made by the render (randAlphaNum, genCA, …), not a literal from Git;
                     // helm-random-secret judges whether it is kept.

@@ -52,11 +52,23 @@ pub struct PlacedObject {
     /// Rendered from a chart no release deploys, with its defaults: what the chart would create,
     /// not what the repository deploys.
     pub hypothetical: bool,
+    /// The alternative Kustomize installs that include it; `None` when it is deployed whatever
+    /// else is (see [`crate::gitops::kustomize::Placement::installs_of`]).
+    pub installs: Option<Arc<std::collections::BTreeSet<String>>>,
 }
 
 impl PlacedObject {
     pub fn ns_label(&self) -> &str {
         self.namespace.as_deref().unwrap_or("-")
+    }
+
+    /// Whether the two can be deployed together: not when each comes only from alternative
+    /// installs and no install includes both.
+    pub fn deployed_with(&self, other: &PlacedObject) -> bool {
+        match (&self.installs, &other.installs) {
+            (Some(a), Some(b)) => !a.is_disjoint(b),
+            _ => true,
+        }
     }
 }
 
@@ -173,6 +185,7 @@ impl Model {
                 some => some,
             };
             let plain: Vec<Arc<ObjectFacts>> = std::mem::take(&mut f.facts).into_iter().map(Arc::new).collect();
+            let installs = inp.placement.installs_of(&f.file.path);
             for p in placements {
                 let (env, ns, forced) = (p.env.clone().or(f.env.clone()), p.namespace.clone(), p.forced);
                 // Flux variables change names: extract again under them.
@@ -196,6 +209,7 @@ impl Model {
                             namespace,
                             release: None,
                             hypothetical: false,
+                            installs: installs.clone(),
                         });
                     }
                 }
@@ -234,6 +248,7 @@ impl Model {
                         namespace,
                         release: r.release,
                         hypothetical: r.release.is_none(),
+                        installs: None,
                     });
                 }
             }
@@ -258,6 +273,7 @@ impl Model {
                         namespace: Some(r.namespace.clone()),
                         release: Some(i),
                         hypothetical: false,
+                        installs: None,
                     });
                 }
             }
@@ -332,7 +348,13 @@ fn declared_secrets(config: &Config) -> Option<Vec<(PlacedObject, Vec<String>)>>
             dev_only: false,
         };
         out.push((
-            PlacedObject { facts: Arc::new(facts), namespace: d.namespace.clone(), release: None, hypothetical: false },
+            PlacedObject {
+                facts: Arc::new(facts),
+                namespace: d.namespace.clone(),
+                release: None,
+                hypothetical: false,
+                installs: None,
+            },
             d.environments.clone(),
         ));
     }

@@ -107,14 +107,26 @@ fn high_entropy_tokens(line: &str) -> Vec<Range<usize>> {
         }
         let token = &line[start..i];
         if token.len() >= MIN_TOKEN
-            && token.bytes().any(|b| b.is_ascii_digit())
-            && token.bytes().any(|b| b.is_ascii_alphabetic())
             && entropy(token) >= MIN_ENTROPY
+            && (has_digit_and_letter(token) || random_case(token))
         {
             out.push(start..i);
         }
     }
     out
+}
+
+fn has_digit_and_letter(token: &str) -> bool {
+    token.bytes().any(|b| b.is_ascii_digit()) && token.bytes().any(|b| b.is_ascii_alphabetic())
+}
+
+/// A random letters-only token (about half its letters upper case), which an identifier in
+/// camel case (`AbstractProxyFactoryBean`: one capital per word) is not.
+fn random_case(token: &str) -> bool {
+    let upper = token.bytes().filter(u8::is_ascii_uppercase).count();
+    let lower = token.bytes().filter(u8::is_ascii_lowercase).count();
+    let letters = upper + lower;
+    token.len() >= 16 && letters > 0 && upper * 4 >= letters && upper * 4 <= letters * 3
 }
 
 fn entropy(s: &str) -> f64 {
@@ -163,5 +175,10 @@ mod tests {
         assert!(!m.contains("test-value") && !m.contains("c2VjcmV0"), "{m}");
         assert_eq!(masked("image: nginx:1.25\nreplicas: 2\n"), "image: nginx:1.25\nreplicas: 2\n");
         assert_eq!(masked("password: \"{{ .Values.pw }}\"\n"), "password: \"{{ .Values.pw }}\"\n");
+        // Random letters without a digit are key material too; a camel-case name is not.
+        let letters = "annotations: {build-id: HeLnTTgrnaxCGrmAwvqtiWyLZwwkAivE}\n";
+        assert!(!masked(letters).contains("HeLnTTgr"), "{}", masked(letters));
+        let class = "factory: AbstractSingletonProxyFactoryBean\n";
+        assert_eq!(masked(class), class);
     }
 }

@@ -267,13 +267,20 @@ impl PackSet {
                 }
             }
         }
+        let armoured = armoured_bodies(text);
         for (rule, _) in self.rules.iter().zip(&wanted).filter(|(_, w)| **w) {
             if !rule.allow_paths.is_empty() && rule.allow_paths.is_match(path) {
                 continue;
             }
             let Some(c) = rule.compiled() else { continue };
+            // Base64 inside a PEM block (a certificate's body) spells token prefixes by chance;
+            // only the rules about PEM blocks look there.
+            let pem_rule = rule.pattern.contains("-----BEGIN");
             for caps in c.regex.captures_iter(text) {
                 let Some(secret) = c.secret_groups.iter().find_map(|&g| caps.get(g)) else { continue };
+                if !pem_rule && armoured.iter().any(|b| b.start <= secret.start() && secret.end() <= b.end) {
+                    continue;
+                }
                 let key = c.key_group.and_then(|g| caps.get(g));
                 if rule.accepts(secret.as_str(), key.map(|k| k.as_str()), policy) {
                     out.push(PackMatch {
@@ -285,6 +292,20 @@ impl PackSet {
             }
         }
     }
+}
+
+/// Byte ranges between `-----BEGIN …-----` and `-----END …-----` lines.
+fn armoured_bodies(text: &str) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(i) = text[from..].find("-----BEGIN ") {
+        let begin = from + i;
+        let Some(body) = text[begin + 11..].find("-----").map(|j| begin + 11 + j + 5) else { break };
+        let Some(end) = text[body..].find("-----END ").map(|j| body + j) else { break };
+        out.push(body..end);
+        from = end + 9;
+    }
+    out
 }
 
 /// `istio-system/cacerts`: a Kubernetes object reference.
@@ -406,6 +427,16 @@ fn is_plain_value(v: &str, policy: &Policy) -> bool {
                 && p.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
                 && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
         });
+    // `signing-key:passphrase`: a secret store's `name:key` reference, the key naming the credential.
+    let store_reference = v.split_once(':').is_some_and(|(name, key)| {
+        !name.is_empty()
+            && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'/'))
+            && key.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+            && policy.is_credential_key(key)
+    });
+    if store_reference {
+        return false;
+    }
     // Words, identifiers and kebab names without a digit or a symbol are names, not secrets.
     let has_letter = v.bytes().any(|b| b.is_ascii_alphabetic());
     let has_other = v.bytes().any(|b| !b.is_ascii_alphabetic() && b != b'-' && b != b'_');

@@ -82,7 +82,7 @@ impl RuleTester {
         if self.rule.scope() == Scope::File {
             return self.run_file(text);
         }
-        let file = SourceFile::new("case.yaml".into(), text.to_string());
+        let file = SourceFile::new(self.path.clone(), text.to_string());
         let loaded = yaml::load(&file);
         assert!(loaded.error.is_none(), "test case does not parse: {:?}\n{text}", loaded.error);
         let policy = Policy::default();

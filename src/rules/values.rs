@@ -35,6 +35,7 @@ pub const DEFAULT_PLACEHOLDERS: &[&str] = &[
     "changeme",
     "change-me",
     "change_me",
+    "change.me",
     "changeit",
     "replace_me",
     "replace-me",
@@ -53,6 +54,7 @@ pub const DEFAULT_PLACEHOLDERS: &[&str] = &[
     "test",
     "prom-operator",
     "strongpassword",
+    "missing",
 ];
 
 /// The user-tunable part of the value model, built from the config.
@@ -85,21 +87,77 @@ impl Policy {
             && !key.contains('/')
             && !is_reference_key(key)
             && !is_flag_key(key)
+            && !is_named_setting(key)
     }
 
     /// Whether a value is a known default or placeholder: an exact (case-insensitive) match, an
     /// angle-bracket placeholder such as `<DB_PASSWORD>`, or `placeholder…`/`dummy…`/`your-…`.
     pub fn is_placeholder(&self, value: &str) -> bool {
         let v = value.trim();
-        if v.len() > 2 && v.starts_with('<') && v.ends_with('>') {
-            return true;
-        }
-        let starts = |p: &str| v.len() >= p.len() && v.as_bytes()[..p.len()].eq_ignore_ascii_case(p.as_bytes());
-        starts("placeholder")
-            || starts("dummy")
-            || (v.len() > 5 && (starts("your-") || starts("your_")))
+        is_marked_fill_in(v)
             || self.placeholders.iter().any(|p| p.eq_ignore_ascii_case(v))
+            || self.placeholders.iter().any(|p| p.eq_ignore_ascii_case(&unleet(v)))
     }
+
+    /// A value that cannot work as a credential (`<DB_PASSWORD>`, `XXXX`, `CLIENT_SECRET`,
+    /// `your-token`), unlike a weak default such as `changeme`, which works and is a leak
+    /// wherever it is stored.
+    /// An upper-case name such as `CLIENT_SECRET` counts here only: in a credential slot of a
+    /// values file it may also name a key of a Secret (`secretKeys: {password: DB_PASSWORD}`).
+    pub fn is_fill_in(&self, value: &str) -> bool {
+        let v = value.trim();
+        is_marked_fill_in(v) || self.names_a_credential(v)
+    }
+
+    /// `CLIENT_SECRET`, `DB_PASSWORD`: a value that spells out what belongs there.
+    /// Generated and hand-made credentials do not look like upper-case identifiers naming
+    /// themselves.
+    fn names_a_credential(&self, v: &str) -> bool {
+        let upper_name = v.len() >= 6
+            && v.bytes().all(|b| b.is_ascii_uppercase() || b == b'_')
+            && v.bytes().next().is_some_and(|b| b.is_ascii_uppercase());
+        upper_name && self.credential_suffixes.iter().any(|s| norm_ends_with(v, s))
+    }
+}
+
+/// `<DB_PASSWORD>`, `placeholder…`, `dummy…`, `your-…`, `XXXX`.
+fn is_marked_fill_in(v: &str) -> bool {
+    if v.len() > 2 && v.starts_with('<') && v.ends_with('>') {
+        return true;
+    }
+    let starts = |p: &str| v.len() >= p.len() && v.as_bytes()[..p.len()].eq_ignore_ascii_case(p.as_bytes());
+    starts("placeholder")
+        || starts("dummy")
+        || (v.len() > 5 && (starts("your-") || starts("your_") || starts("your.")))
+        || (v.len() > 7 && (starts("insert_") || starts("insert-")))
+        // `yourpassword`, `yourtoken`: "your" glued to the credential's name.
+        || (starts("your") && v.len() > 8 && ["password", "token", "secret", "key"].iter().any(|w| v.to_ascii_lowercase().ends_with(w)))
+        // Sentinels a template writes when nothing was set: `default "MISSING"`.
+        || ["missing", "unset", "notset", "undefined", "none", "null"].iter().any(|w| v.eq_ignore_ascii_case(w))
+        // `YourPingdomApiToken`: camel-case "your …" naming what belongs there.
+        || (starts("your") && v.len() > 8 && v.bytes().all(|b| b.is_ascii_alphabetic()) && v.as_bytes()[4].is_ascii_uppercase())
+        || is_masked_value(v)
+}
+
+/// `XXXX`, `xxxx-xxxx`, `****`: a value masked or left for the user to fill in.
+pub fn is_masked_value(v: &str) -> bool {
+    let marks = v.bytes().filter(|b| matches!(b, b'x' | b'X' | b'*')).count();
+    marks >= 3 && v.bytes().all(|b| matches!(b, b'x' | b'X' | b'*' | b'-' | b'_' | b'.' | b' '))
+}
+
+/// `p@55w0rd` → `password`: leetspeak spellings of the defaults are the same defaults.
+fn unleet(v: &str) -> String {
+    v.chars()
+        .map(|c| match c {
+            '@' | '4' => 'a',
+            '0' => 'o',
+            '5' | '$' => 's',
+            '3' => 'e',
+            '1' | '!' => 'i',
+            '7' => 't',
+            c => c.to_ascii_lowercase(),
+        })
+        .collect()
 }
 
 /// Whether `normalize_key(key)` ends with `suffix` (given normalised), without allocating.
@@ -150,6 +208,45 @@ pub fn is_reference_key(key: &str) -> bool {
     false
 }
 
+/// Keys that name who or where rather than hold a secret: `client-id`, `username`, `host`.
+/// A credential key (`secret-id`, `AWS_SECRET_KEY`) is never one.
+pub fn is_identifier_key(key: &str, policy: &Policy) -> bool {
+    const IDS: &[&str] = &[
+        "clientid",
+        "appid",
+        "applicationid",
+        "tenantid",
+        "accountid",
+        "projectid",
+        "username",
+        "user",
+        "login",
+        "email",
+        "host",
+        "hostname",
+        "port",
+        "region",
+        "database",
+        "dbname",
+        "endpoint",
+        "namespace",
+        "issuer",
+        "audience",
+        "realm",
+        "domain",
+        "bucket",
+    ];
+    let norm = normalize_key(key);
+    !policy.is_credential_key(key) && IDS.iter().any(|s| norm.ends_with(s))
+}
+
+/// Settings whose names end in a credential word but hold none: etcd's
+/// `ETCD_INITIAL_CLUSTER_TOKEN` is a cluster identifier, `ETCD_AUTH_TOKEN` the token provider's
+/// options (`jwt,pub-key=…`).
+fn is_named_setting(key: &str) -> bool {
+    norm_ends_with(key, "initialclustertoken") || normalize_key(key) == "etcdauthtoken"
+}
+
 /// Keys that configure how a credential is handled rather than holding one:
 /// `MYSQL_ALLOW_EMPTY_PASSWORD`, `generateRandomPassword`, `PASSWORD_REQUIRED`.
 fn is_flag_key(key: &str) -> bool {
@@ -181,9 +278,22 @@ pub fn is_flag_value(text: &str) -> bool {
 /// A value that names a file holding the secret (`/etc/ssl/private/key.pem`) rather than being one.
 pub fn is_file_path(text: &str) -> bool {
     let t = text.trim();
-    (t.starts_with('/') || t.starts_with("./") || t.starts_with("~/"))
+    ((t.starts_with('/') || t.starts_with("./") || t.starts_with("~/"))
         && !t.contains(char::is_whitespace)
-        && t.matches('/').count() >= 2
+        && t.matches('/').count() >= 2)
+        || is_key_file_name(t)
+}
+
+/// `tls.crt`, `ca.pem`, `client-key.json`: the name of a file or of a Secret's key, which is how
+/// configs point at where the credential lives.
+fn is_key_file_name(t: &str) -> bool {
+    const EXT: &[&str] =
+        &["crt", "cert", "pem", "key", "der", "p12", "pfx", "jks", "json", "yaml", "yml", "txt", "conf"];
+    let Some((stem, ext)) = t.rsplit_once('.') else { return false };
+    EXT.contains(&ext)
+        && !stem.is_empty()
+        && stem.len() <= 40
+        && stem.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'-' | b'_' | b'.'))
 }
 
 /// URI schemes of secret references resolved at deploy time (1Password `op inject`, helmfile
@@ -214,6 +324,8 @@ pub fn is_non_literal_text(text: &str) -> bool {
         || t.contains("$(")
         || t.starts_with("$__")
         || t.starts_with("ENC[")
+        // `$1`, `$@`: a shell script's positional parameters.
+        || (t.len() == 2 && t.starts_with('$') && t[1..].starts_with(|c: char| c.is_ascii_digit() || c == '@' || c == '*'))
         // Argo CD's `$secret:key` / `$oidc.clientSecret` references into its own Secret.
         || (t.starts_with('$')
             && t.len() > 2
@@ -238,6 +350,16 @@ pub fn is_fill_in_marker(text: &str) -> bool {
     }
 }
 
+/// A tag that makes the scalar a reference resolved at load time: `!vault`, CloudFormation
+/// `!Ref`, the env/secret indirections of recyclarr (`!env_var`), Home Assistant (`!secret`)
+/// and PyYAML-env loaders (`!ENV`).
+pub fn has_indirect_tag(node: &Node) -> bool {
+    node.tag.as_deref().is_some_and(|t| {
+        let t = t.to_ascii_lowercase();
+        t.contains("vault") || t.starts_with("!ref") || t.starts_with("!env") || t == "!secret"
+    })
+}
+
 /// A literal credential value: a non-null, non-boolean scalar whose text is not a template,
 /// substitution, secret reference or fill-in marker. Mappings (e.g. `valueFrom`) and sequences
 /// are never literal.
@@ -252,7 +374,7 @@ pub fn literal_scalar(node: &Node) -> Option<&Scalar> {
     {
         return None;
     }
-    if node.tag.as_deref().is_some_and(|t| t.contains("vault") || t.starts_with("!Ref")) {
+    if has_indirect_tag(node) {
         return None;
     }
     Some(s)
@@ -273,7 +395,9 @@ pub fn credential_url_passwords(text: &str) -> Vec<std::ops::Range<usize>> {
         .filter_map(|c| c.get(2))
         .filter(|m| {
             let pw = m.as_str();
-            !is_non_literal_text(pw) && !pw.starts_with('%') && !pw.chars().all(|c| c == '*' || c == 'x' || c == 'X')
+            !is_non_literal_text(pw)
+                && !pw.starts_with(['%', '<'])
+                && !pw.chars().all(|c| c == '*' || c == 'x' || c == 'X')
         })
         .map(|m| m.range())
         .collect()
@@ -290,6 +414,28 @@ pub fn locate(file_text: &str, node_span: crate::source::Span, needle: &str) -> 
     let at = slice.find(needle)?;
     let start = node_span.start + at;
     Some(crate::source::Span::new(start, start + needle.len()))
+}
+
+/// Like [`locate`] for a value assigned to `key` inside a file payload: the occurrence that
+/// follows the key on its line (`password: express-gateway`), not an earlier one inside another
+/// value (`host: release-express-gateway-master`).
+pub fn locate_assignment(
+    file_text: &str,
+    node_span: crate::source::Span,
+    key: &str,
+    needle: &str,
+) -> Option<crate::source::Span> {
+    let slice = file_text.get(node_span.range())?;
+    let leaf = key.rsplit('.').next().unwrap_or(key);
+    let hit = slice.match_indices(needle).map(|(i, _)| i).find(|&i| {
+        let line_start = slice[..i].rfind('\n').map_or(0, |j| j + 1);
+        let before = slice[line_start..i].trim_end_matches([' ', '\t', '"', '\'']);
+        before.ends_with([':', '=']) && before[..before.len() - 1].trim_end_matches(['"', '\'', ' ']).ends_with(leaf)
+    });
+    match hit {
+        Some(at) => Some(crate::source::Span::new(node_span.start + at, node_span.start + at + needle.len())),
+        None => locate(file_text, node_span, needle),
+    }
 }
 
 /// Key/value pairs inside a text payload (a stringData value, a ConfigMap file): structured
@@ -378,6 +524,17 @@ mod tests {
     }
 
     #[test]
+    fn identifier_keys() {
+        let p = Policy::default();
+        for k in ["client-id", "CLIENT_ID", "username", "DB_HOST", "oidc-issuer"] {
+            assert!(is_identifier_key(k, &p), "{k}");
+        }
+        for k in ["client-secret", "secret-id", "password", "AWS_SECRET_KEY", "cookie-secret"] {
+            assert!(!is_identifier_key(k, &p), "{k}");
+        }
+    }
+
+    #[test]
     fn non_literal_values() {
         for v in
             ["{{ .Values.pw }}", "${GHCR_TOKEN}", "$(DB_PASS)", "", "  ", "$__file{/x}", "ENC[AES256_GCM,data:...]"]
@@ -386,9 +543,31 @@ mod tests {
         }
         assert!(is_non_literal_text("$oidc.clientSecret") && is_non_literal_text("$argocd-secret:admin.password"));
         assert!(is_flag_value("yes") && is_file_path("/etc/hyperledger/fabric/tls/server.key"));
+        assert!(is_file_path("tls.crt") && is_file_path("client-key.pem") && !is_file_path("s3cr3t.Key9"));
         for v in ["hunter2", "dbpassword", "$ecret"] {
             assert!(!is_non_literal_text(v), "{v:?}");
         }
+    }
+
+    #[test]
+    fn assignments_are_located_after_their_key() {
+        let text = "cfg: |\n  - host: r-express-gateway-master\n  password: express-gateway\n";
+        let span = crate::source::Span::new(0, text.len());
+        let at = locate_assignment(text, span, "redis.password", "express-gateway").unwrap();
+        assert_eq!(&text[..at.start].matches('\n').count(), &2);
+        assert!(locate(text, span, "express-gateway").is_some_and(|s| s.start < at.start));
+    }
+
+    #[test]
+    fn settings_and_fill_ins() {
+        let p = Policy::default();
+        assert!(!p.is_credential_key("ETCD_INITIAL_CLUSTER_TOKEN") && !p.is_credential_key("ETCD_AUTH_TOKEN"));
+        assert!(p.is_credential_key("ETCD_ROOT_PASSWORD"));
+        for v in ["INSERT_ETCD_DISCOVERY_TOKEN", "YourPingdomApiToken", "MISSING", "yourpassword"] {
+            assert!(p.is_placeholder(v) && p.is_fill_in(v), "{v}");
+        }
+        assert!(is_non_literal_text("$6") && !is_non_literal_text("$6x"));
+        assert!(credential_url_passwords("ldap://<adminDN>:<adminPassword>@<host>:389").is_empty());
     }
 
     #[test]
@@ -416,6 +595,17 @@ mod tests {
             assert!(p.is_placeholder(v), "{v}");
         }
         assert!(!p.is_placeholder("x8f!k2"));
+        for v in ["XXXX", "xxxx-xxxx", "your.password", "p@55w0rd", "change.me", "********"] {
+            assert!(p.is_placeholder(v), "{v}");
+        }
+        assert!(p.is_fill_in("CLIENT_SECRET") && !p.is_placeholder("DB_PASSWORD"));
+        // Real-looking values stay values: mixed case, digits, or an upper-case word that does
+        // not name a credential.
+        for v in ["Xk9xX2", "SUPERSECRET_9", "PRODUCTION", "hunter2"] {
+            assert!(!p.is_placeholder(v), "{v}");
+        }
+        // Weak defaults work as credentials; fill-ins do not.
+        assert!(p.is_fill_in("XXXXXXXX") && !p.is_fill_in("dbpassword") && !p.is_fill_in("changeme"));
     }
 
     #[test]

@@ -154,11 +154,54 @@ pub struct Loaded {
 pub fn load(file: &SourceFile) -> Loaded {
     let first = load_strict(file);
     match &first.error {
-        Some(e) if e.message.contains("invalid indentation") && closes_flow_at_line_start(&file.text, e.offset) => {
-            load_lenient(file).unwrap_or(first)
-        }
+        Some(e) if repairs(&file.text, e).is_some() => load_lenient(file).unwrap_or(first),
         _ => first,
     }
+}
+
+/// Where to insert spaces (offset, count; ascending) so that saphyr accepts what libyaml does:
+/// flow continuation lines (see [`closes_flow_at_line_start`]), and the continuation lines of a
+/// multi-line quoted scalar at any indentation (libyaml does not check it; Helm templates
+/// produce it: stable/sparkoperator renders `- "curl -ik \` with its next lines less indented).
+fn repairs(text: &str, e: &LoadError) -> Option<Vec<(usize, usize)>> {
+    if !e.message.contains("invalid indentation") {
+        return None;
+    }
+    if e.message.contains("quoted scalar") {
+        let quote = *text.as_bytes().get(e.offset)?;
+        if quote != b'"' && quote != b'\'' {
+            return None;
+        }
+        let line_start = text[..e.offset].rfind('\n').map_or(0, |i| i + 1);
+        let target = text[line_start..e.offset].chars().count();
+        let mut out = Vec::new();
+        let bytes = text.as_bytes();
+        let mut i = e.offset + 1;
+        while i < bytes.len() {
+            match bytes[i] {
+                // An escape; an escaped line break is still a line break to indent.
+                b'\\' if quote == b'"' && bytes.get(i + 1) != Some(&b'\n') => i += 1,
+                b'\'' if quote == b'\'' && bytes.get(i + 1) == Some(&b'\'') => i += 1,
+                b if b == quote => break,
+                b'\n' => {
+                    let indent = bytes[i + 1..].iter().take_while(|b| **b == b' ').count();
+                    let rest = &text[i + 1 + indent..];
+                    // At column 0 it stays an error, as for flow collections (yaml-test-suite
+                    // QB6E); libyaml ends the scalar at a document marker there anyway.
+                    if indent < target && !rest.starts_with('\n') {
+                        if indent == 0 {
+                            return None;
+                        }
+                        out.push((i + 1, target - indent));
+                    }
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        return (!out.is_empty()).then_some(out);
+    }
+    closes_flow_at_line_start(text, e.offset).then(|| vec![(e.offset, 1)])
 }
 
 /// libyaml (and so Kubernetes, Helm and PyYAML) accepts a flow collection whose closing `}`/`]`
@@ -187,15 +230,18 @@ fn load_lenient(file: &SourceFile) -> Option<Loaded> {
     for _ in 0..64 {
         let patched = SourceFile::new(file.path.clone(), text.clone());
         let mut loaded = load_strict(&patched);
-        match &loaded.error {
-            Some(e) if e.message.contains("invalid indentation") && closes_flow_at_line_start(&text, e.offset) => {
-                let at = e.offset;
-                text.insert(at, ' ');
-                let pos = inserted.partition_point(|&p| p < at);
-                for p in &mut inserted[pos..] {
-                    *p += 1;
+        let fixes = loaded.error.as_ref().and_then(|e| repairs(&text, e));
+        match fixes {
+            Some(fixes) => {
+                // Last first, so that earlier offsets stay valid.
+                for &(at, n) in fixes.iter().rev() {
+                    text.insert_str(at, &" ".repeat(n));
+                    let pos = inserted.partition_point(|&p| p < at);
+                    for p in &mut inserted[pos..] {
+                        *p += n;
+                    }
+                    inserted.splice(pos..pos, at..at + n);
                 }
-                inserted.insert(pos, at);
             }
             _ => {
                 let unshift = |o: usize| o - inserted.partition_point(|&p| p < o);
@@ -560,6 +606,22 @@ mod tests {
         assert_eq!(c.get_str("image"), Some("m"));
         // At column 0 it stays an error (yaml-test-suite 9C9N).
         assert!(load_text("---\nflow: [a,\nb,\nc]\n").1.error.is_some());
+    }
+
+    #[test]
+    fn quoted_continuation_below_the_entry_parses_like_go_yaml() {
+        // stable/sparkoperator's rendered Job; `helm template` (go-yaml) accepts it.
+        let text =
+            "c:\n  command:\n    - \"/bin/sh\"\n    - \"curl -ik \\\n  -X DELETE \\\n  https://k/x\"\n  image: i\n";
+        let (f, l) = load_text(text);
+        assert!(l.error.is_none(), "{:?}", l.error.map(|e| e.message));
+        let c = l.documents[0].root.get("c").unwrap();
+        let cmd = c.get("command").and_then(Node::as_seq).unwrap();
+        assert_eq!(cmd[1].as_str(), Some("curl -ik -X DELETE https://k/x"));
+        assert_eq!(f.position(cmd[1].span.start).line, 4);
+        assert_eq!(&f.text[c.get("image").unwrap().span.range()], "i");
+        // At column 0 it stays an error (yaml-test-suite QB6E).
+        assert!(load_text("---\nquoted: \"a\nb\nc\"\n").1.error.is_some());
     }
 
     #[test]

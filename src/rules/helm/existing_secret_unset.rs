@@ -87,7 +87,10 @@ impl ExistingSecretUnset {
                 let prefix = if parent.is_empty() { String::new() } else { format!("{parent}.") };
                 for (other, &(other_layer, value)) in leaves.range(prefix.clone()..) {
                     let Some(sibling) = other.strip_prefix(&prefix) else { break };
-                    if other_layer == layer || sibling.contains(['.', '[']) || literal_scalar(value).is_none() {
+                    if other_layer == layer
+                        || sibling.contains(['.', '['])
+                        || literal_scalar(value).is_none_or(|v| cx.policy().is_fill_in(&v.text))
+                    {
                         continue;
                     }
                     if !cx.policy().is_credential_key(sibling) {
@@ -120,7 +123,8 @@ fn check_mapping(cx: &DocContext<'_>, entries: &[Entry], prefix: &str, hits: &mu
     }
     for e in entries {
         let Some(key) = e.key.as_str() else { continue };
-        if literal_scalar(&e.value).is_none() || !cx.policy.is_credential_key(key) {
+        // A fill-in (`XXXXXXXX`) is not a working credential.
+        if literal_scalar(&e.value).is_none_or(|v| cx.policy.is_fill_in(&v.text)) || !cx.policy.is_credential_key(key) {
             continue;
         }
         let at = if prefix.is_empty() { key.to_string() } else { format!("{prefix}.{key}") };

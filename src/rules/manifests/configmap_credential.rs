@@ -1,7 +1,7 @@
 //! `configmap-credential`: a credential stored in a ConfigMap.
 
 use crate::finding::Severity;
-use crate::rules::values::{credential_url_passwords, embedded_pairs, literal_scalar, locate};
+use crate::rules::values::{credential_url_passwords, embedded_pairs, literal_scalar, locate, locate_assignment};
 use crate::rules::{DocContext, Hits, Pack, Rule, RuleMeta};
 
 pub struct ConfigmapCredential;
@@ -50,7 +50,13 @@ impl Rule for ConfigmapCredential {
             for e in entries {
                 let (Some(key), Some(value)) = (e.key.as_str(), literal_scalar(&e.value)) else { continue };
                 let id = format!("{}:data.{key}", obj.identity());
-                if cx.policy.is_credential_key(key) {
+                // A file under a credential-named key (`credentials: |` holding JSON) is judged by
+                // what it assigns, below: it may hold names of Secrets rather than secrets.
+                let structured = value.text.trim_start().starts_with('{') || value.text.contains('\n');
+                if cx.policy.is_fill_in(&value.text) {
+                    continue;
+                }
+                if cx.policy.is_credential_key(key) && !structured {
                     hits.report(
                         e.value.span,
                         format!("{} holds a literal value for credential key `{key}`", obj.describe()),
@@ -67,15 +73,21 @@ impl Rule for ConfigmapCredential {
                         .secret(at)
                         .help("move the connection string to a Secret delivered from Vault");
                 }
-                if !value.text.contains('\n') && !value.text.trim_start().starts_with('{') {
+                if !structured {
                     continue;
                 }
                 for (inner, inner_value) in embedded_pairs(&value.text) {
                     let leaf = inner.rsplit('.').next().unwrap_or(&inner);
-                    if !cx.policy.is_credential_key(leaf) && !cx.policy.is_credential_key(&inner) {
+                    // Pinniped's `names: {impersonationSignerSecret: …}` names objects.
+                    let names_objects = inner.split('.').any(|seg| seg.eq_ignore_ascii_case("names"));
+                    if !cx.policy.is_credential_key(leaf) && !cx.policy.is_credential_key(&inner)
+                        || cx.policy.is_fill_in(&inner_value)
+                        || names_objects
+                    {
                         continue;
                     }
-                    let at = locate(&cx.file.text, e.value.span, &inner_value).unwrap_or(e.value.span);
+                    let at =
+                        locate_assignment(&cx.file.text, e.value.span, &inner, &inner_value).unwrap_or(e.value.span);
                     hits.report(at, format!("{} file `{key}` assigns a literal to `{inner}`", obj.describe()))
                         .identity(format!("{id}/{inner}"))
                         .secret(at)
@@ -100,12 +112,22 @@ mod tests {
                 "kind: ConfigMap\ndata:\n  grafana.ini: |\n    [security]\n    admin_password = $__file{/etc/secrets/pw}\n",
                 "kind: Secret\ndata:\n  AUTH_SECRET: abc\n",
                 "kind: ConfigMap\ndata:\n  existingSecret: db-credentials\n",
+                // Names of Secrets and of their keys, and placeholders, under credential words.
+                "kind: ConfigMap\ndata:\n  credentials: |-\n    {\"storageSpecSecretName\": \"storage-config\"}\n",
+                "kind: ConfigMap\ndata:\n  cfg.json: '{\"secret\": {\"name\": \"ca\", \"key\": \"tls.crt\"}}'\n",
+                "kind: ConfigMap\ndata:\n  k.json: '{\"credentials\": {\"secret\": \"CLIENT_SECRET\"}}'\n",
+                "kind: ConfigMap\ndata:\n  kubewatch.yaml: |\n    slack:\n      token: XXXX\n",
+                "kind: ConfigMap\ndata:\n  SLACK_TOKEN: XXXXXXXX\n",
+                "kind: ConfigMap\ndata:\n  pinniped.yaml: |\n    names:\n      impersonationSignerSecret: pc-impersonation-proxy-signer\n",
+                "kind: ConfigMap\ndata:\n  git-sync.sh: |\n    PRIVATE_KEY=$6\n",
+                "kind: ConfigMap\ndata:\n  ldap.yaml: |\n    url: ldap://<adminDN>:<adminPassword>@<host>:389\n",
             ])
             .fail(&[
                 "kind: ConfigMap\ndata:\n  AUTH_SECRET: abc\n",
                 "kind: ConfigMap\ndata:\n  PLATFORM_DATABASE: postgres://app:dbpassword@postgres:5432/platform\n",
                 "kind: ConfigMap\ndata:\n  application.properties: |\n    spring.datasource.password=hunter2\n",
                 "kind: ConfigMap\ndata:\n  config.json: '{\"auth\": {\"clientSecret\": \"abc\"}}'\n",
+                "kind: ConfigMap\ndata:\n  credentials: |\n    [default]\n    aws_secret_access_key = hunter2x9\n",
             ]);
     }
 
@@ -114,5 +136,10 @@ mod tests {
         let hits = RuleTester::new(&ConfigmapCredential)
             .run("kind: ConfigMap\ndata:\n  app.properties: |\n    a=b\n    db.password=hunter2\n");
         assert_eq!((hits[0].start.line, hits[0].start.column), (5, 17));
+        // The value also occurs earlier, inside a host name: the finding is at the assignment.
+        let hits = RuleTester::new(&ConfigmapCredential).run(
+            "kind: ConfigMap\ndata:\n  gateway.yml: |\n    redis:\n      sentinels:\n      - host: r-express-gateway-master\n      password: express-gateway\n",
+        );
+        assert_eq!((hits[0].start.line, hits[0].start.column), (7, 17));
     }
 }

@@ -57,7 +57,10 @@ impl Rule for EnvLiteralCredential {
             }
             for (i, item) in items.iter().enumerate() {
                 let (Some(name), Some(value)) = (item.get_str("name"), item.get("value")) else { continue };
-                if literal_scalar(value).is_none() || !cx.policy.is_credential_key(name) {
+                // A fill-in (`INSERT_TOKEN`, `<key>`) is `placeholder-credential`'s business.
+                if literal_scalar(value).is_none_or(|v| cx.policy.is_fill_in(&v.text))
+                    || !cx.policy.is_credential_key(name)
+                {
                     continue;
                 }
                 let mut at = p.to_vec();

@@ -1,7 +1,7 @@
 //! `inline-secret-value`: a Kubernetes Secret carries a literal credential.
 
 use crate::finding::Severity;
-use crate::rules::values::{embedded_pairs, literal_scalar, locate};
+use crate::rules::values::{embedded_pairs, literal_scalar, locate_assignment};
 use crate::rules::{DocContext, Hits, Pack, Rule, RuleMeta};
 
 pub struct InlineSecretValue;
@@ -64,6 +64,16 @@ impl Rule for InlineSecretValue {
                 for e in entries {
                     let Some(key) = e.key.as_str() else { continue };
                     let Some(value) = literal_scalar(&e.value) else { continue };
+                    // `data` is base64: a fill-in (`your.password`, `XXXX`) stays one when encoded.
+                    let plain = match section {
+                        "data" => crate::rules::pack::base64_decode(value.text.trim())
+                            .and_then(|b| String::from_utf8(b).ok())
+                            .unwrap_or_default(),
+                        _ => value.text.clone(),
+                    };
+                    if cx.policy.is_fill_in(&plain) {
+                        continue;
+                    }
                     if cx.policy.is_credential_key(key) {
                         hits.report(
                             e.value.span,
@@ -83,7 +93,8 @@ impl Rule for InlineSecretValue {
                         if !cx.policy.is_credential_key(leaf) {
                             continue;
                         }
-                        let at = locate(&cx.file.text, e.value.span, &inner_value).unwrap_or(e.value.span);
+                        let at = locate_assignment(&cx.file.text, e.value.span, &inner, &inner_value)
+                            .unwrap_or(e.value.span);
                         hits.report(at, format!("{} embeds a literal credential `{inner}` in `{key}`", obj.describe()))
                             .identity(format!("{}:{section}.{key}/{inner}", obj.identity()))
                             .secret(at)
@@ -113,6 +124,8 @@ mod tests {
                 "kind: ConfigMap\ndata:\n  password: x\n",
                 "apiVersion: external-secrets.io/v1\nkind: Secret\nstringData: {password: x}\n",
                 "kind: Secret\nstringData:\n  config.json: '{\"clientId\": \"a\", \"secretName\": \"b\"}'\n",
+                // `your.password` and `XXXXXXXX`, base64-encoded as a chart's defaults render them.
+                "kind: Secret\ndata:\n  password: eW91ci5wYXNzd29yZA==\n  token: WFhYWFhYWFg=\n",
             ])
             .fail(&[
                 "kind: Secret\nstringData: {password: dbpassword}\n",

@@ -47,7 +47,21 @@ impl Rule for PlaceholderCredential {
     }
 
     fn check(&self, cx: &DocContext<'_>, hits: &mut Hits) {
-        let severity = if cx.env.managed { Severity::Error } else { Severity::Warning };
+        // A fill-in (`XXXX`, `<api-key>`) in a chart's own defaults (`values.yaml` beside
+        // `Chart.yaml`) outside a managed environment documents what the chart's user must
+        // supply: a note. A weak default (`strongpassword`) works, and deploys as it is.
+        let chart_defaults = cx
+            .file
+            .path
+            .rsplit_once('/')
+            .map_or(cx.file.path == "values.yaml" && cx.repo_files.contains("Chart.yaml"), |(dir, name)| {
+                name == "values.yaml" && cx.repo_files.contains(&format!("{dir}/Chart.yaml"))
+            });
+        let severity_of = |value: &str| match (cx.env.managed, chart_defaults && cx.policy.is_fill_in(value)) {
+            (true, _) => Severity::Error,
+            (false, true) => Severity::Note,
+            (false, false) => Severity::Warning,
+        };
         let obj = Object::new(&cx.doc.root);
         let identity = obj.identity();
         let is_eso = obj.api_version.is_some_and(|v| v.contains("external-secrets.io"));
@@ -68,6 +82,7 @@ impl Rule for PlaceholderCredential {
             if !(cx.policy.is_placeholder(&s.text) || is_fill_in_marker(&s.text))
                 || s.is_null()
                 || is_non_literal_text(&s.text)
+                || crate::rules::values::has_indirect_tag(value)
                 || !cx.policy.is_credential_key(slot)
             {
                 return;
@@ -76,7 +91,7 @@ impl Rule for PlaceholderCredential {
             hits.report(value.span, format!("credential `{slot}` is set to a known placeholder or default"))
                 .identity(format!("{identity}:{at}"))
                 .secret(value.span)
-                .severity(severity)
+                .severity(severity_of(&s.text))
                 .help("leave it empty and require a real value, or reference a Secret");
         });
     }
@@ -95,6 +110,8 @@ mod tests {
                 "auth: {adminUser: admin, existingSecret: admin}\n",
                 "minio: {rootPassword: Xq9-real-looking}\n",
                 "env:\n  - {name: LOG_LEVEL, value: admin}\n",
+                "sonarr:\n  main:\n    api_key: !env_var SONARR_API_KEY\n",
+                "database:\n  secretKeys: {password: DB_PASSWORD}\n",
                 "apiVersion: external-secrets.io/v1\nkind: ExternalSecret\nspec:\n  data:\n    - secretKey: password\n      remoteRef: {key: db}\n",
             ])
             .fail(&[
@@ -114,5 +131,18 @@ mod tests {
         assert_eq!(dev[0].hit.severity, Some(Severity::Warning));
         let prod = RuleTester::new(&PlaceholderCredential).managed(true).run(case);
         assert_eq!(prod[0].hit.severity, Some(Severity::Error));
+        // A chart's own defaults document what its user must supply.
+        let chart = |managed, case| {
+            RuleTester::new(&PlaceholderCredential)
+                .path("charts/app/values.yaml")
+                .repo_file("charts/app/Chart.yaml")
+                .managed(managed)
+                .run(case)
+        };
+        let fill_in = "auth: {adminPassword: XXXXXXXX}\n";
+        assert_eq!(chart(false, fill_in)[0].hit.severity, Some(Severity::Note));
+        assert_eq!(chart(true, fill_in)[0].hit.severity, Some(Severity::Error));
+        // A weak default works: it deploys as it is.
+        assert_eq!(chart(false, case)[0].hit.severity, Some(Severity::Warning));
     }
 }

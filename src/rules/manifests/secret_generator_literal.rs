@@ -54,7 +54,10 @@ impl Rule for SecretGeneratorLiteral {
             for literal in generator.get("literals").and_then(|n| n.as_seq()).unwrap_or_default() {
                 let Some(text) = literal.as_str() else { continue };
                 let Some((key, value)) = text.split_once('=') else { continue };
-                if crate::rules::values::is_non_literal_text(value) {
+                // `client-id=kubeflow-oidc-authservice` names the client; its secret is the finding.
+                if crate::rules::values::is_non_literal_text(value)
+                    || crate::rules::values::is_identifier_key(key, cx.policy)
+                {
                     continue;
                 }
                 // The secret is the part after `=`; for plain scalars we can point at it exactly.
@@ -118,6 +121,7 @@ mod tests {
             "secretGenerator:\n  - name: db\n    envs: [missing.env]\n",
             "secretGenerator:\n  - name: db\n    literals: [\"password=${DB_PASSWORD}\"]\n",
             "configMapGenerator:\n  - name: c\n    literals: [a=b]\n",
+            "secretGenerator:\n  - name: oidc\n    literals: [client-id=kubeflow-oidc-authservice, username=admin]\n",
         ])
         .fail(&[
             "secretGenerator:\n  - name: db\n    literals:\n      - password=dbpassword\n",

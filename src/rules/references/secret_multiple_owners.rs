@@ -86,8 +86,11 @@ impl Rule for SecretMultipleOwners {
             owners.sort_by_key(|(_, p)| {
                 (p.kind != ProducerKind::ExternalSecret, p.secret.loc.path().to_string(), p.secret.loc.span.start)
             });
-            let (first_obj, first) = owners[0];
-            for (o, p) in &owners[1..] {
+            for (i, (o, p)) in owners.iter().enumerate().skip(1) {
+                // Alternative installs (one overlay or the other) never create it twice.
+                let Some(&(first_obj, first)) = owners[..i].iter().find(|(q, _)| q.deployed_with(o)) else {
+                    continue;
+                };
                 hits.report(
                     &p.secret.loc,
                     format!(
@@ -138,5 +141,32 @@ mod tests {
         let hits = ModelTester::new(&SecretMultipleOwners).run(&[ES, SECRET]);
         assert_eq!(hits.len(), 1);
         assert_eq!(hits[0].path, "env/dev/secret.yaml", "reported at the Secret, not the ExternalSecret");
+    }
+
+    #[test]
+    fn alternative_installs_are_never_deployed_together() {
+        let mysql = ("parts/mysql/kustomization.yaml", "resources: [secret.yaml]\n");
+        let secret = ("parts/mysql/secret.yaml", "apiVersion: v1\nkind: Secret\nmetadata: {name: db}\n");
+        let cert_k = ("parts/cert/kustomization.yaml", "resources: [cert.yaml]\n");
+        let cert = (
+            "parts/cert/cert.yaml",
+            "apiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata: {name: db}\nspec: {secretName: db}\n",
+        );
+        let a = ("installs/a/kustomization.yaml", "namespace: app\nresources: [../../parts/mysql]\n");
+        let b = ("installs/b/kustomization.yaml", "namespace: app\nresources: [../../parts/cert]\n");
+        let both =
+            ("installs/c/kustomization.yaml", "namespace: app\nresources: [../../parts/mysql, ../../parts/cert]\n");
+        // An install's own secretGenerator belongs to that install only.
+        let generated = (
+            "installs/b/kustomization.yaml",
+            "namespace: app\nresources: [../../parts/cert]\nsecretGenerator:\n  - name: other\n    envs: [s.env]\n",
+        );
+        let gen_a = (
+            "installs/a/kustomization.yaml",
+            "namespace: app\nresources: [../../parts/mysql]\nsecretGenerator:\n  - name: other\n    envs: [s.env]\n",
+        );
+        ModelTester::new(&SecretMultipleOwners)
+            .pass(&[&[mysql, secret, cert_k, cert, a, b], &[mysql, secret, cert_k, cert, gen_a, generated]])
+            .fail(&[&[mysql, secret, cert_k, cert, a, b, both]]);
     }
 }

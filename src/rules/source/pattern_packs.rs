@@ -60,13 +60,21 @@ impl Rule for PatternPacks {
         if let Some(user) = &cx.policy.rule_packs {
             user.scan(&cx.file.path, text, cx.policy, &mut found);
         }
-        report(text, &found, hits);
+        report(&cx.file.path, text, &found, hits);
     }
+}
+
+/// A YAML comment line: in a values file that is a commented-out example (`# password: p@55w0rd`),
+/// which documents a setting far more often than it leaks one.
+fn in_yaml_comment(path: &str, text: &str, at: usize) -> bool {
+    let yaml = path.ends_with(".yaml") || path.ends_with(".yml");
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    yaml && text[line_start..at].trim_start().starts_with('#')
 }
 
 /// Turns matches into hits with content-free identities: the key that names the secret on its
 /// line (or the line above), numbered when the same key repeats, else the match's ordinal.
-fn report(text: &str, found: &[PackMatch<'_>], hits: &mut Hits) {
+fn report(path: &str, text: &str, found: &[PackMatch<'_>], hits: &mut Hits) {
     let mut seen: HashMap<(&str, String), usize> = HashMap::new();
     let mut ordered: Vec<&PackMatch<'_>> = found.iter().collect();
     ordered.sort_by_key(|m| (m.secret.start, m.secret.end));
@@ -86,12 +94,21 @@ fn report(text: &str, found: &[PackMatch<'_>], hits: &mut Hits) {
             (false, 1) => key.to_string(),
             (false, n) => format!("{key}#{n}"),
         };
-        hits.report_as(id, m.secret, format!("hard-coded {}", m.rule.name))
+        // A key-named guess in a commented-out example is a note; a provider token is a token
+        // wherever it sits.
+        let commented =
+            m.rule.checks.contains(&pack::Check::CredentialKey) && in_yaml_comment(path, text, m.secret.start);
+        let what = if commented { " in a YAML comment" } else { "" };
+        let hit = hits
+            .report_as(id, m.secret, format!("hard-coded {}{what}", m.rule.name))
             .identity(identity)
             .secret(m.secret)
             .help(format!(
                 "revoke it (it stays in the Git history), then load it at runtime from Vault or a Secret reference; see `secretgate explain {id}`"
             ));
+        if commented {
+            hit.severity(Severity::Note);
+        }
     }
 }
 
@@ -318,6 +335,24 @@ mod tests {
         // The AWS pair is two findings, the id and the secret.
         let rules: Vec<&str> = scan(&fail[0]).iter().map(|f| f.rule).collect();
         assert_eq!(rules, ["aws-access-key-id", "aws-secret-access-key"]);
+    }
+
+    #[test]
+    fn commented_examples_are_notes_and_pem_bodies_are_not_tokens() {
+        let mut rng = Rng::new(11);
+        let (values, _) = expand("auth:\n  # password: \"{alnum:12}7x\"\n  password: \"{alnum:12}7y\"\n", &mut rng);
+        let found = scan_with(&Config::default(), "values.yaml", &values);
+        let got: Vec<(usize, Sev)> = found.iter().map(|f| (f.start.line, f.severity)).collect();
+        assert_eq!(got, [(2, Sev::Note), (3, Sev::Error)], "{found:#?}");
+        // A provider token is a token in a comment too.
+        let (token, _) = expand("# token: ghp_{alnum:36}\n", &mut rng);
+        let found = scan_with(&Config::default(), "values.yaml", &token);
+        assert_eq!(found.iter().map(|f| f.severity).collect::<Vec<_>>(), [Sev::Error]);
+        // Base64 of a certificate can spell `EAAA…` (Square) by chance.
+        let body = "EAAAQb7kX2mP9zR4wL8nT6vY3cH5jF1sD0gK7eU2iO9aZ4xB8qN3rM6tW1yV5pE0";
+        assert!(scan(&format!("key = {body}\n")).iter().any(|f| f.rule == "square-token"));
+        let cert = format!("-----BEGIN CERTIFICATE-----\nMIIB{}\n{body}\n-----END CERTIFICATE-----\n", "A".repeat(60));
+        assert!(scan(&cert).iter().all(|f| f.rule != "square-token"), "{:#?}", scan(&cert));
     }
 
     #[test]

@@ -141,7 +141,15 @@ fn is_masked(v: &str) -> bool {
 
 fn is_literal_secret(cx: &FileContext<'_>, v: &str) -> bool {
     let v = v.trim();
-    !v.is_empty() && !is_non_literal_text(v) && !is_fill_in_marker(v) && !is_masked(v) && !cx.policy.is_placeholder(v)
+    // Tokens and key shares are single words: a value with spaces is a message or a sentence
+    // (`errVaultToken = "cannot parse Vault authentication token: %w"`).
+    let sentence = v.lines().count() == 1 && v.contains(char::is_whitespace);
+    !(v.is_empty()
+        || sentence
+        || is_non_literal_text(v)
+        || is_fill_in_marker(v)
+        || is_masked(v)
+        || cx.policy.is_placeholder(v))
 }
 
 impl Rule for VaultRootTokenStored {
@@ -297,6 +305,7 @@ mod tests {
             "root_token: \"\"\nunseal_keys_b64: []\n",
             "root_token: <root-token>\nunseal_threshold: 3\n",
             "VAULT_TOKEN: hvs.XXXXXXXXXXXXXXXX\n",
+            "errVaultToken: \"cannot parse Vault authentication token: %w\"\n",
         ]);
         RuleTester::new(&VaultRootTokenStored)
             .path("ops/init.json")

@@ -88,7 +88,8 @@ impl Rule for VaultTlsDisabled {
         if let Some(parsed) = hcl_file(cx, hits) {
             // Boundary shares Vault's listener syntax; its configs are not Vault's.
             let boundary = parsed.blocks("controller").next().is_some() || parsed.blocks("worker").next().is_some();
-            for listener in parsed.blocks("listener").filter(|_| !boundary) {
+            // A `unix` socket listener has no TLS to disable.
+            for listener in parsed.blocks("listener").filter(|l| !boundary && label(l, 0) != Some("unix")) {
                 let Some(attr) = listener.body.get_attribute("tls_disable") else { continue };
                 if !literal(&attr.value).is_some_and(|l| l.is_truthy()) {
                     continue;
@@ -125,14 +126,19 @@ impl Rule for VaultTlsDisabled {
         }
         let embedded_config = text.contains("listener");
         let mut pending_env: Option<&str> = None;
+        let mut in_unix_listener = false;
         for (start, line) in lines(text) {
             if is_comment(line) {
                 pending_env = None;
                 continue;
             }
+            if let Some(rest) = line.trim_start().strip_prefix("listener") {
+                in_unix_listener = rest.trim_start().starts_with("\"unix\"");
+            }
             if let Some(c) = TLS_DISABLE_LINE.captures(line)
                 && let Some(m) = c.get(1)
                 && (embedded_config || m.as_str().starts_with("tlsDisable"))
+                && !in_unix_listener
             {
                 let key = if m.as_str().starts_with("tlsDisable") { "tlsDisable" } else { "tls_disable" };
                 hits.report(Span::new(start + m.start(), start + m.end()), format!("Vault TLS is disabled (`{key}`)"))
@@ -186,6 +192,7 @@ mod tests {
                 "controller {\n  name = \"c\"\n}\nlistener \"tcp\" {\n  purpose = \"api\"\n  tls_disable = true\n}\n",
                 "provider \"vault\" {\n  address = \"http://127.0.0.1:8200\"\n}\n",
                 "provider \"vault\" {\n  address = \"https://vault.example.com:8200\"\n}\n",
+                "listener \"unix\" {\n  address = \"/var/run/vault/agent.sock\"\n  tls_disable = true\n}\n",
             ])
             .fail(&[
                 "listener \"tcp\" {\n  tls_disable = 1\n}\n",
@@ -202,6 +209,7 @@ mod tests {
                 "VAULT_ADDR: http://${VAULT_HOST}:8200\n",
                 "# VAULT_ADDR=http://vault:8200\n",
                 "config: |\n  storage \"raft\" {}\n",
+                "config: |\n  listener \"unix\" {\n    address = \"/run/agent.sock\"\n    tls_disable = true\n  }\n",
             ])
             .fail(&[
                 "env:\n  - name: VAULT_ADDR\n    value: http://vault.vault.svc:8200\n",
