@@ -106,6 +106,9 @@ def main():
         )
         out.append("")
         out.extend(table(HOLDOUT, reported, counts, notes))
+    remarks = os.path.join(ROOT, "bench", "labels", "precision-remarks.md")
+    if os.path.exists(remarks):
+        out.append(open(remarks).read().rstrip("\n"))
     open(a.out, "w").write("\n".join(out) + "\n")
     print("\n".join(out))
 
