@@ -33,6 +33,8 @@ pub struct CheckOptions {
     /// Only report findings in these files, relative to the scanned folder (`--staged`,
     /// `--since`); the model still sees the whole repository.
     pub changed: Option<Vec<String>>,
+    /// Counts for a progress display (the CLI sets it on a terminal).
+    pub progress: Option<std::sync::Arc<crate::progress::Progress>>,
 }
 
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -285,23 +287,37 @@ pub fn analyze(opts: &CheckOptions, stage: Stage) -> Result<Analysis, CheckError
                 .filter(|(_, e)| selected(e))
                 .map(|(c, e)| {
                     let envs = root_of(c).and_then(|i| per_root.get(i)).unwrap_or(environments);
-                    (c.rel.clone(), check::scan_file(c, &envs.info(&config, e.as_deref()), &cx))
+                    let outcome = check::scan_file(c, &envs.info(&config, e.as_deref()), &cx);
+                    if let Some(p) = &opts.progress {
+                        p.tick();
+                    }
+                    (c.rel.clone(), outcome)
                 })
                 .collect::<Vec<_>>()
         })
     };
+    if let Some(p) = &opts.progress {
+        p.phase("checking files", discovered.files.len());
+    }
     let outcomes = scan(&discovered.files, &file_envs, &environments);
 
     let mut report = Report { notices: std::mem::take(&mut discovered.notices), ..Report::default() };
     let mut raw: BTreeMap<String, RawFile> = BTreeMap::new();
     let mut suppressions = Vec::new();
+    let mut scanned: BTreeSet<String> = BTreeSet::new();
     let absorb = |report: &mut Report,
                   raw: &mut BTreeMap<String, RawFile>,
                   suppressions: &mut Vec<crate::suppress::Suppression>,
+                  scanned: &mut BTreeSet<String>,
                   outcomes: Vec<(String, check::FileOutcome)>| {
         for (rel, o) in outcomes {
             suppressions.extend(o.suppressions);
             report.summary.files += usize::from(o.scanned);
+            if o.scanned {
+                scanned.insert(rel.clone());
+            } else {
+                report.summary.coverage.skipped += 1;
+            }
             report.findings.extend(o.findings);
             report.notices.extend(o.notice);
             if let Some(src) = o.source {
@@ -317,7 +333,7 @@ pub fn analyze(opts: &CheckOptions, stage: Stage) -> Result<Analysis, CheckError
             }
         }
     };
-    absorb(&mut report, &mut raw, &mut suppressions, outcomes);
+    absorb(&mut report, &mut raw, &mut suppressions, &mut scanned, outcomes);
 
     // What the repository declares about its releases.
     // Declarations in examples, tests and docs describe someone else's deployment.
@@ -369,14 +385,25 @@ pub fn analyze(opts: &CheckOptions, stage: Stage) -> Result<Analysis, CheckError
         report.findings.retain(|f| !redo.contains(f.path.as_str()));
         report.summary.files -= again.len().min(report.summary.files);
         let outcomes = scan(&again, &again_envs, &environments);
-        absorb(&mut report, &mut raw, &mut suppressions, outcomes);
+        absorb(&mut report, &mut raw, &mut suppressions, &mut scanned, outcomes);
     }
+    let coverage = &mut report.summary.coverage;
+    for c in discovered.files.iter().filter(|c| scanned.contains(&c.rel)) {
+        *coverage.files_by_class.entry(c.class.as_str().to_string()).or_default() += 1;
+    }
+    coverage.charts = chart_dirs.len();
+    coverage.releases = discovery.releases.len();
+    coverage.environments = environments.known.len();
 
     // Charts render per release (and with their defaults when no release uses them).
     let mut rendered = Vec::new();
     if render_charts {
         let plans = crate::helm::scan::plans(&discovery, &discovered.files, &environments, &cx, &mut report.notices);
+        if let Some(p) = &opts.progress {
+            p.phase("rendering charts", 0);
+        }
         let charts = crate::helm::scan::render_plans(&base, &discovered.files, &plans, &opts.envs, &cx);
+        report.summary.coverage.renders = charts.renders;
         report.findings.extend(charts.findings);
         report.findings.retain(|f| f.rule != "helm-random-secret" || !charts.keeps_values.contains(&f.path));
         report.notices.extend(charts.notices);
@@ -408,6 +435,9 @@ pub fn analyze(opts: &CheckOptions, stage: Stage) -> Result<Analysis, CheckError
         }
     }
     raw.retain(|path, _| !discovery.not_manifests.contains(path));
+    if let Some(p) = &opts.progress {
+        p.phase("building the secret graph", 0);
+    }
     let mut model = Model::build(
         raw.into_values().collect(),
         rendered,

@@ -267,8 +267,15 @@ fn check_once(args: &CheckArgs) -> anyhow::Result<i32> {
         packs: args.packs,
         baseline: args.baseline,
         changed,
+        progress: None,
     };
-    let report = app::run_check(&opts).map_err(|e| Rendered(format!("{:?}", miette::Report::new(e))))?;
+    // A progress line on a terminal only: CI logs and pipes stay clean.
+    let progress = std::io::stderr().is_terminal().then(|| std::sync::Arc::new(crate::progress::Progress::default()));
+    let opts = CheckOptions { progress: progress.clone(), ..opts };
+    let display = progress.map(crate::progress::Display::start);
+    let report = app::run_check(&opts).map_err(|e| Rendered(format!("{:?}", miette::Report::new(e))));
+    drop(display);
+    let report = report?;
 
     write_reports(&report, &formats, &args.output, args.no_color, args.fail_on)
 }

@@ -25,6 +25,7 @@ pub mod finding;
 pub mod gitops;
 pub mod helm;
 pub mod model;
+pub mod progress;
 pub mod report;
 pub mod rules;
 pub mod source;

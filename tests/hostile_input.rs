@@ -83,6 +83,9 @@ fn huge_and_binary_files_get_a_notice() {
     assert!(notice_for(&r, "huge.yaml").is_some_and(|m| m.contains("limit")), "{:?}", r.notices);
     assert!(notice_for(&r, "image.json").is_some_and(|m| m.contains("binary")), "{:?}", r.notices);
     assert!(r.findings.is_empty());
+    // The coverage says so: nothing was checked, two files were skipped.
+    assert_eq!(r.summary.coverage.skipped, 2, "{:?}", r.summary.coverage);
+    assert_eq!(r.summary.coverage.files_by_class.values().sum::<usize>(), 0);
 }
 
 #[cfg(unix)]

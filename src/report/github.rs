@@ -31,6 +31,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             writeln!(out, "::notice file={}::{}", property(&notice.path), data(&notice.message))?;
         }
     }
+    writeln!(out, "secretgate: {}", super::human::coverage_line(&report.summary.coverage))?;
     writeln!(out, "secretgate: {}", super::human::summary_line(&report.summary, true))
 }
 

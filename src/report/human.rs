@@ -84,7 +84,44 @@ pub fn write(report: &Report, opts: &HumanOptions, out: &mut dyn Write) -> io::R
         writeln!(out)?;
     }
 
+    if let Some(tally) = rule_tally(&report.findings) {
+        writeln!(out, "{tally}")?;
+    }
+    writeln!(out, "{}", coverage_line(&report.summary.coverage))?;
     writeln!(out, "{}", summary_line(&report.summary, opts.show_timing))
+}
+
+/// `by rule: inline-secret-value 3, private-key 1`, most frequent first.
+fn rule_tally(findings: &[Finding]) -> Option<String> {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for f in findings {
+        *counts.entry(f.rule).or_default() += 1;
+    }
+    let mut counts: Vec<(&str, usize)> = counts.into_iter().collect();
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    (!counts.is_empty())
+        .then(|| format!("by rule: {}", counts.iter().map(|(r, n)| format!("{r} {n}")).collect::<Vec<_>>().join(", ")))
+}
+
+/// What the scan covered: files by class, charts and renders, releases, environments, skipped.
+pub(super) fn coverage_line(c: &super::Coverage) -> String {
+    let files: usize = c.files_by_class.values().sum();
+    let mut classes: Vec<(&String, &usize)> = c.files_by_class.iter().collect();
+    classes.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    let classes = classes.iter().map(|(k, n)| format!("{n} {k}")).collect::<Vec<_>>().join(", ");
+    let mut line = format!("checked {}", plural(files, "file"));
+    if !classes.is_empty() {
+        line.push_str(&format!(" ({classes})"));
+    }
+    line.push_str(&format!(
+        "; {} with {}; {}; {}; {} skipped",
+        plural(c.charts, "chart"),
+        plural(c.renders, "render"),
+        plural(c.releases, "release"),
+        plural(c.environments, "environment"),
+        c.skipped
+    ));
+    line
 }
 
 /// What a finding's frame and trailer need from the rest of the report.

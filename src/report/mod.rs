@@ -30,6 +30,23 @@ pub struct Summary {
     pub suppressed: usize,
     pub baselined: usize,
     pub duration_ms: u128,
+    /// What the scan covered, so that "no findings" says of what.
+    pub coverage: Coverage,
+}
+
+/// What a scan looked at.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct Coverage {
+    /// Files checked, per class (`manifest`, `values`, `helm-template`, `hcl`, `other`, …).
+    pub files_by_class: BTreeMap<String, usize>,
+    /// Files found but not checked (binary, too large, unreadable); each has a notice.
+    pub skipped: usize,
+    /// Helm charts in the tree, and the renders (chart × release or environment) checked.
+    pub charts: usize,
+    pub renders: usize,
+    /// Releases declared by Argo CD, Flux, Helmfile or the config.
+    pub releases: usize,
+    pub environments: usize,
 }
 
 /// Everything a reporter needs. `findings` is sorted by (path, line, column, rule).
