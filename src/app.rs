@@ -33,6 +33,8 @@ pub struct CheckOptions {
     /// Only report findings in these files, relative to the scanned folder (`--staged`,
     /// `--since`); the model still sees the whole repository.
     pub changed: Option<Vec<String>>,
+    /// Also check the files Git ignore rules skip (`--no-ignore`).
+    pub no_ignore: bool,
     /// Counts for a progress display (the CLI sets it on a terminal).
     pub progress: Option<std::sync::Arc<crate::progress::Progress>>,
 }
@@ -246,7 +248,7 @@ pub fn analyze(opts: &CheckOptions, stage: Stage) -> Result<Analysis, CheckError
         if opts.threads == 0 { std::thread::available_parallelism().map_or(2, |n| n.get()) } else { opts.threads };
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().map_err(CheckError::Threads)?;
 
-    let mut discovered = discover::discover(&base, &paths, &config, threads);
+    let mut discovered = discover::discover(&base, &paths, &config, threads, opts.no_ignore);
     let key = std::env::var(&config.fingerprint_key_env).ok().map(String::into_bytes);
     let fingerprinter = Fingerprinter::new(key);
     let repo_files: HashSet<String> = discovered.files.iter().map(|c| c.rel.clone()).collect();

@@ -119,6 +119,10 @@ pub struct CheckArgs {
     /// 300 ms), printing a separator line with a timestamp before each report.
     #[arg(long)]
     pub watch: bool,
+    /// Also check files that `.gitignore` rules skip (an ignored `.env` is still on disk, and
+    /// still leaks if it is copied into an image or an artifact).
+    #[arg(long)]
+    pub no_ignore: bool,
 }
 
 /// Arguments of `releases` and `graph`.
@@ -267,6 +271,7 @@ fn check_once(args: &CheckArgs) -> anyhow::Result<i32> {
         packs: args.packs,
         baseline: args.baseline,
         changed,
+        no_ignore: args.no_ignore,
         progress: None,
     };
     // A progress line on a terminal only: CI logs and pipes stay clean.

@@ -79,27 +79,18 @@ pub struct Discovered {
 
 /// Walks `roots` (files or directories) and returns every candidate, sorted by path.
 /// `base` is what paths are reported relative to.
-pub fn discover(base: &Path, roots: &[PathBuf], config: &Config, threads: usize) -> Discovered {
+/// `threads` walk in parallel; `no_ignore` also takes the files Git ignore rules would skip
+/// (`.gitignore`, `.git/info/exclude`; `.secretgateignore` and the config still apply).
+pub fn discover(base: &Path, roots: &[PathBuf], config: &Config, threads: usize, no_ignore: bool) -> Discovered {
     let found: Mutex<Vec<(PathBuf, String)>> = Mutex::new(Vec::new());
     let notices: Mutex<Vec<Notice>> = Mutex::new(Vec::new());
     let canon_base = base.canonicalize().unwrap_or_else(|_| base.to_path_buf());
+    let mut git_ignored = 0;
 
     for root in roots {
         let canon_root = root.canonicalize().unwrap_or_else(|_| root.clone());
-        let mut builder = WalkBuilder::new(root);
-        builder
-            .hidden(false)
-            .git_ignore(true)
-            .git_exclude(true)
-            .git_global(false)
-            // As git does: `.gitignore` applies inside a work tree only. A tree copied out of one
-            // (an archive, a CI artifact) is scanned whole, ignored-looking files included.
-            .require_git(true)
-            .parents(true)
-            .follow_links(true)
-            .threads(threads.max(1))
-            .add_custom_ignore_filename(IGNORE_FILE)
-            .filter_entry(|e| e.file_name() != ".git");
+        let builder = walker(root, threads, !no_ignore);
+        let ignored = if no_ignore { Vec::new() } else { git_ignored_files(root, threads, config, &canon_base, base) };
         builder.build_parallel().run(|| {
             let found = &found;
             let notices = &notices;
@@ -154,6 +145,26 @@ pub fn discover(base: &Path, roots: &[PathBuf], config: &Config, threads: usize)
                 WalkState::Continue
             })
         });
+        // As git does: a tracked file is in the repository whatever `.gitignore` says (it was
+        // committed before the rule, or with `git add -f`), so it is scanned.
+        if !ignored.is_empty()
+            && let Ok(mut f) = found.lock()
+        {
+            let taken: BTreeSet<&str> = f.iter().map(|(_, rel)| rel.as_str()).collect();
+            let tracked = tracked_files(root);
+            let mut extra = Vec::new();
+            for (abs, rel, in_root) in ignored {
+                if taken.contains(rel.as_str()) {
+                    continue;
+                }
+                if tracked.contains(&in_root) {
+                    extra.push((abs, rel));
+                } else {
+                    git_ignored += 1;
+                }
+            }
+            f.extend(extra);
+        }
     }
 
     let mut found = found.into_inner().unwrap_or_default();
@@ -175,7 +186,93 @@ pub fn discover(base: &Path, roots: &[PathBuf], config: &Config, threads: usize)
     let mut notices = notices.into_inner().unwrap_or_default();
     notices.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
     notices.dedup();
+    if git_ignored > 0 {
+        notices.push(Notice {
+            path: String::new(),
+            message: format!(
+                "{git_ignored} file{} skipped by Git ignore rules (`--no-ignore` checks them too)",
+                if git_ignored == 1 { "" } else { "s" }
+            ),
+        });
+    }
     Discovered { files, notices }
+}
+
+fn walker(root: &Path, threads: usize, git_ignores: bool) -> WalkBuilder {
+    let mut builder = WalkBuilder::new(root);
+    builder
+        .hidden(false)
+        .git_ignore(git_ignores)
+        .git_exclude(git_ignores)
+        .git_global(false)
+        // As git does: `.gitignore` applies inside a work tree only. A tree copied out of one
+        // (an archive, a CI artifact) is scanned whole, ignored-looking files included.
+        .require_git(true)
+        .parents(true)
+        .follow_links(true)
+        .threads(threads.max(1))
+        .add_custom_ignore_filename(IGNORE_FILE)
+        .filter_entry(|e| e.file_name() != ".git");
+    builder
+}
+
+/// Every regular file under `root` when Git ignore rules are left out (a metadata-only walk):
+/// (absolute path, path relative to the scan base, path relative to `root`). Empty outside a
+/// Git work tree, where those rules do not apply. The caller keeps what the first walk did not
+/// take.
+fn git_ignored_files(
+    root: &Path,
+    threads: usize,
+    config: &Config,
+    canon_base: &Path,
+    base: &Path,
+) -> Vec<(PathBuf, String, String)> {
+    let in_work_tree = root.canonicalize().ok().is_some_and(|r| r.ancestors().any(|a| a.join(".git").exists()));
+    if !in_work_tree || !root.is_dir() {
+        return Vec::new();
+    }
+    let all: Mutex<Vec<(PathBuf, String, String)>> = Mutex::new(Vec::new());
+    walker(root, threads, false).build_parallel().run(|| {
+        let all = &all;
+        Box::new(move |entry| {
+            if let Ok(e) = entry
+                && e.file_type().is_some_and(|t| t.is_file())
+                && !e.path_is_symlink()
+            {
+                let rel = rel_path(canon_base, base, e.path());
+                let in_root = e.path().strip_prefix(root).map(|p| p.to_string_lossy().replace('\\', "/"));
+                if let Ok(in_root) = in_root
+                    && !config.exclude.is_match(&rel)
+                    && config.include.as_ref().is_none_or(|inc| inc.is_match(&rel))
+                    && let Ok(mut v) = all.lock()
+                {
+                    v.push((e.into_path(), rel, in_root));
+                }
+            }
+            WalkState::Continue
+        })
+    });
+    all.into_inner().unwrap_or_default()
+}
+
+/// Paths (relative to `root`) Git tracks under `root`; empty when `git` cannot tell (not
+/// installed, not a real repository).
+fn tracked_files(root: &Path) -> BTreeSet<String> {
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(["ls-files", "-z", "--cached"])
+        .stderr(std::process::Stdio::null())
+        .output();
+    match out {
+        Ok(o) if o.status.success() => o
+            .stdout
+            .split(|b| *b == 0)
+            .filter(|p| !p.is_empty())
+            .map(|p| String::from_utf8_lossy(p).into_owned())
+            .collect(),
+        _ => BTreeSet::new(),
+    }
 }
 
 fn push(notices: &Mutex<Vec<Notice>>, n: Notice) {

@@ -120,6 +120,16 @@ fn ignore_files_are_honoured_like_git() {
     let r = scan(tmp.path());
     let paths: Vec<&str> = r.findings.iter().map(|f| f.path.as_str()).collect();
     assert_eq!(paths, vec!["sub/kept/d.yaml"]);
+    // The report says how many files the Git rules kept out (not `.secretgateignore`'s).
+    assert!(r.notices.iter().any(|n| n.message.starts_with("2 files skipped by Git ignore rules")), "{:?}", r.notices);
+
+    // `--no-ignore` checks them; our own ignore file still applies.
+    let r = run_check(&CheckOptions { paths: vec![tmp.path().to_path_buf()], no_ignore: true, ..Default::default() })
+        .unwrap();
+    let mut paths: Vec<&str> = r.findings.iter().map(|f| f.path.as_str()).collect();
+    paths.sort();
+    assert_eq!(paths, vec!["sub/ignored/a.yaml", "sub/kept/b.local.yaml", "sub/kept/d.yaml"]);
+    assert!(r.notices.iter().all(|n| !n.message.contains("Git ignore rules")), "{:?}", r.notices);
 
     // Outside a work tree `.gitignore` means nothing to git, and nothing to us: only our own
     // ignore file still applies.

@@ -70,8 +70,9 @@ mod tests {
         assert!(lines[1].starts_with("::warning file=deploy/prod/db secret.yaml,line=7,col=3,"));
         assert_eq!(lines[2], "::notice file=big.yaml::skipped: larger than 1 MiB");
         assert_eq!(lines[3], "::notice::1 Helm template files were not rendered");
-        assert!(lines[4].starts_with("secretgate: 1 error, 1 warning, 0 notes in 12 files"));
-        assert_eq!(lines.len(), 5);
+        assert!(lines[4].starts_with("secretgate: checked 0 files; 0 charts"), "{}", lines[4]);
+        assert!(lines[5].starts_with("secretgate: 1 error, 1 warning, 0 notes in 12 files"));
+        assert_eq!(lines.len(), 6);
     }
 
     #[test]

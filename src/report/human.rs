@@ -710,7 +710,10 @@ pub(super) mod tests {
     fn no_findings_summary() {
         let report =
             Report { summary: Summary { files: 3, duration_ms: 7, ..Summary::default() }, ..Report::default() };
-        assert_eq!(render(&report, &HumanOptions::default()), "no findings in 3 files (7 ms)\n");
+        assert_eq!(
+            render(&report, &HumanOptions::default()),
+            "checked 0 files; 0 charts with 0 renders; 0 releases; 0 environments; 0 skipped\nno findings in 3 files (7 ms)\n"
+        );
     }
 
     #[test]

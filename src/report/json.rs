@@ -138,7 +138,8 @@ mod tests {
         assert_eq!(v["notices"][0], serde_json::json!({"path": "big.yaml", "message": "skipped: larger than 1 MiB"}));
         assert_eq!(
             v["summary"],
-            serde_json::json!({"files": 12, "findings": 2, "errors": 1, "warnings": 1, "notes": 0, "suppressed": 0, "baselined": 0, "duration_ms": 85})
+            serde_json::json!({"files": 12, "findings": 2, "errors": 1, "warnings": 1, "notes": 0, "suppressed": 0, "baselined": 0, "duration_ms": 85,
+                "coverage": {"files_by_class": {}, "skipped": 0, "charts": 0, "renders": 0, "releases": 0, "environments": 0}})
         );
     }
 
