@@ -98,6 +98,21 @@ fn required_value_of_a_chart_no_release_deploys_is_a_notice() {
     );
 }
 
+#[cfg(unix)]
+#[test]
+fn unreadable_chart_files_are_named_inside_the_chart() {
+    let tmp = tempfile::tempdir().unwrap();
+    let chart = tmp.path().join("charts/app");
+    std::fs::create_dir_all(chart.join("templates")).unwrap();
+    std::fs::write(chart.join("Chart.yaml"), "apiVersion: v2\nname: app\nversion: 0.1.0\n").unwrap();
+    std::fs::write(chart.join("templates/cm.yaml"), "kind: ConfigMap\n").unwrap();
+    std::os::unix::fs::symlink(tmp.path().join("gone"), chart.join("link")).unwrap();
+    let report = check(tmp.path().to_str().unwrap());
+    let f = report.findings.iter().find(|f| f.rule == "helm-render-error").unwrap();
+    assert!(f.message.contains("`link` in the chart folder"), "{}", f.message);
+    assert!(!f.message.contains(tmp.path().to_str().unwrap()), "machine path in {}", f.message);
+}
+
 #[test]
 fn missing_dependency_is_a_finding_at_its_entry() {
     let report = check("testdata/helm-errors");

@@ -158,7 +158,9 @@ pub fn load(path: &Path) -> Result<Chart, ChartError> {
         c.dir = Some(path.to_path_buf());
         c
     } else {
-        let data = std::fs::read(path).map_err(|e| ChartError(format!("cannot read {}: {e}", path.display())))?;
+        // Name the archive, not where the scanned tree happens to sit on this machine.
+        let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+        let data = std::fs::read(path).map_err(|e| ChartError(format!("cannot read {name}: {e}")))?;
         load_archive(&data)?
     };
     chart.set_paths(None);
@@ -351,13 +353,17 @@ fn read_dir(top: &Path) -> Result<Vec<ChartFile>, ChartError> {
     let mut out = Vec::new();
     let mut stack = vec![top.to_path_buf()];
     while let Some(dir) = stack.pop() {
-        let entries = std::fs::read_dir(&dir).map_err(|e| ChartError(format!("cannot read {}: {e}", dir.display())))?;
+        // Paths in messages are relative to the chart folder: an absolute path would name the
+        // machine's layout (and differ between a laptop and CI).
+        let in_chart = |p: &Path| p.strip_prefix(top).unwrap_or(p).to_string_lossy().replace('\\', "/");
+        let entries = std::fs::read_dir(&dir)
+            .map_err(|e| ChartError(format!("cannot read `{}/` in the chart folder: {e}", in_chart(&dir))))?;
         for entry in entries {
             let entry = entry.map_err(|e| ChartError(e.to_string()))?;
             let path = entry.path();
-            let meta =
-                std::fs::metadata(&path).map_err(|e| ChartError(format!("cannot read {}: {e}", path.display())))?;
-            let rel = path.strip_prefix(top).unwrap_or(&path).to_string_lossy().replace('\\', "/");
+            let rel = in_chart(&path);
+            let meta = std::fs::metadata(&path)
+                .map_err(|e| ChartError(format!("cannot read `{rel}` in the chart folder: {e}")))?;
             if rules.matched_path_or_any_parents(&rel, meta.is_dir()).is_ignore() {
                 continue;
             }
