@@ -31,6 +31,10 @@ const CONTEXT_LINES: usize = 2;
 /// this many bytes on the others. A minified bundle must not fill the terminal.
 const MAX_LINE: usize = 160;
 
+/// How far past the shown part of a cut line the frame still looks for secrets: a token that
+/// crosses the cut is found whole, and masked.
+const SAFETY_MARGIN: usize = 512;
+
 /// Stands in for the part of a long line a frame leaves out.
 const CUT: &str = "…";
 
@@ -283,9 +287,20 @@ impl<'a> Window<'a> {
         if hide_values {
             hidden.extend((first_line..=last_line).filter_map(|line| value_span(source, line)));
         }
-        // Lines no rule flagged can hold secrets too: the frame checks every line it shows.
-        hidden.extend(super::frame_safety::unsafe_spans(&finding.path, text, lo..hi));
         let cuts = long_line_cuts(source, first_line..=last_line, finding.span.start);
+        // Lines no rule flagged can hold secrets too: the frame checks every line it shows —
+        // what it shows of a long line, with a margin for a token that crosses a cut, not the
+        // whole of a minified line once per finding on it.
+        let mut from = lo;
+        for cut in &cuts {
+            let (a, b) = (cut.start + SAFETY_MARGIN, cut.end.saturating_sub(SAFETY_MARGIN));
+            if b > a {
+                let (a, b) = (floor_boundary(text, a), ceil_boundary(text, b));
+                hidden.extend(super::frame_safety::unsafe_spans(&finding.path, text, from..a));
+                from = b;
+            }
+        }
+        hidden.extend(super::frame_safety::unsafe_spans(&finding.path, text, from..hi));
         let (redacted, masks) = redact(text, lo..hi, &hidden, &cuts);
         let to_window = |offset: usize, is_end: bool| window_offset(offset.clamp(lo, hi), lo, &masks, is_end);
         let start = to_window(finding.span.start, false);
