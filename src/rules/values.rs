@@ -94,9 +94,8 @@ impl Policy {
     /// angle-bracket placeholder such as `<DB_PASSWORD>`, or `placeholder…`/`dummy…`/`your-…`.
     pub fn is_placeholder(&self, value: &str) -> bool {
         let v = value.trim();
-        is_marked_fill_in(v)
-            || self.placeholders.iter().any(|p| p.eq_ignore_ascii_case(v))
-            || self.placeholders.iter().any(|p| p.eq_ignore_ascii_case(&unleet(v)))
+        // Runs on every scalar in a credential slot: no allocation.
+        is_marked_fill_in(v) || self.placeholders.iter().any(|p| p.eq_ignore_ascii_case(v) || unleet_eq(v, p))
     }
 
     /// A value that cannot work as a credential (`<DB_PASSWORD>`, `XXXX`, `CLIENT_SECRET`,
@@ -145,19 +144,22 @@ pub fn is_masked_value(v: &str) -> bool {
     marks >= 3 && v.bytes().all(|b| matches!(b, b'x' | b'X' | b'*' | b'-' | b'_' | b'.' | b' '))
 }
 
-/// `p@55w0rd` → `password`: leetspeak spellings of the defaults are the same defaults.
-fn unleet(v: &str) -> String {
-    v.chars()
-        .map(|c| match c {
-            '@' | '4' => 'a',
-            '0' => 'o',
-            '5' | '$' => 's',
-            '3' => 'e',
-            '1' | '!' => 'i',
-            '7' => 't',
-            c => c.to_ascii_lowercase(),
+/// Whether `v` is a leetspeak spelling of the lower-case `word` (`p@55w0rd` for `password`):
+/// the same default.
+fn unleet_eq(v: &str, word: &str) -> bool {
+    v.len() == word.len()
+        && v.bytes().zip(word.bytes()).all(|(c, w)| {
+            let plain = match c {
+                b'@' | b'4' => b'a',
+                b'0' => b'o',
+                b'5' | b'$' => b's',
+                b'3' => b'e',
+                b'1' | b'!' => b'i',
+                b'7' => b't',
+                c => c.to_ascii_lowercase(),
+            };
+            plain == w.to_ascii_lowercase()
         })
-        .collect()
 }
 
 /// Whether `normalize_key(key)` ends with `suffix` (given normalised), without allocating.

@@ -9,6 +9,7 @@ use regex::Regex;
 use crate::finding::Severity;
 use crate::rules::pack::{self, PackMatch};
 use crate::rules::{FileContext, Hits, Pack, Rule, RuleMeta, Scope};
+use crate::source::SourceFile;
 
 pub struct PatternPacks;
 
@@ -60,21 +61,25 @@ impl Rule for PatternPacks {
         if let Some(user) = &cx.policy.rule_packs {
             user.scan(&cx.file.path, text, cx.policy, &mut found);
         }
-        report(&cx.file.path, text, &found, hits);
+        report(cx.file, &found, hits);
     }
 }
 
 /// A YAML comment line: in a values file that is a commented-out example (`# password: p@55w0rd`),
-/// which documents a setting far more often than it leaks one.
-fn in_yaml_comment(path: &str, text: &str, at: usize) -> bool {
-    let yaml = path.ends_with(".yaml") || path.ends_with(".yml");
-    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-    yaml && text[line_start..at].trim_start().starts_with('#')
+/// which documents a setting far more often than it leaks one. The line start comes from the
+/// file's line index, so many matches on one long line stay linear.
+fn in_yaml_comment(file: &SourceFile, at: usize) -> bool {
+    let yaml = file.path.ends_with(".yaml") || file.path.ends_with(".yml");
+    yaml && {
+        let line_start = file.line_start(file.position(at).line);
+        file.text.get(line_start..at).is_some_and(|l| l.trim_start().starts_with('#'))
+    }
 }
 
 /// Turns matches into hits with content-free identities: the key that names the secret on its
 /// line (or the line above), numbered when the same key repeats, else the match's ordinal.
-fn report(path: &str, text: &str, found: &[PackMatch<'_>], hits: &mut Hits) {
+fn report(file: &SourceFile, found: &[PackMatch<'_>], hits: &mut Hits) {
+    let text = file.text.as_str();
     let mut seen: HashMap<(&str, String), usize> = HashMap::new();
     let mut ordered: Vec<&PackMatch<'_>> = found.iter().collect();
     ordered.sort_by_key(|m| (m.secret.start, m.secret.end));
@@ -96,8 +101,7 @@ fn report(path: &str, text: &str, found: &[PackMatch<'_>], hits: &mut Hits) {
         };
         // A key-named guess in a commented-out example is a note; a provider token is a token
         // wherever it sits.
-        let commented =
-            m.rule.checks.contains(&pack::Check::CredentialKey) && in_yaml_comment(path, text, m.secret.start);
+        let commented = m.rule.checks.contains(&pack::Check::CredentialKey) && in_yaml_comment(file, m.secret.start);
         let what = if commented { " in a YAML comment" } else { "" };
         let hit = hits
             .report_as(id, m.secret, format!("hard-coded {}{what}", m.rule.name))
