@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
+use crate::cache::{self, ModelCache};
 use crate::check::{self, ScanContext};
 use crate::config::{Config, ConfigError};
 use crate::discover::{self, FileClass};
@@ -35,6 +36,8 @@ pub struct CheckOptions {
     pub changed: Option<Vec<String>>,
     /// Also check the files Git ignore rules skip (`--no-ignore`).
     pub no_ignore: bool,
+    /// Do not read or write the model cache that `changed` runs use (`--no-cache`).
+    pub no_cache: bool,
     /// Counts for a progress display (the CLI sets it on a terminal).
     pub progress: Option<std::sync::Arc<crate::progress::Progress>>,
 }
@@ -89,7 +92,9 @@ pub fn run_check(opts: &CheckOptions) -> Result<Report, CheckError> {
     let repo_files = HashSet::new();
     let cx = ScanContext { config: &config, fingerprinter: &fingerprinter, repo_files: &repo_files };
     let _ = &base;
+    let mut clock = crate::progress::Timings::start();
     let (findings, files) = check::check_model(&model, &discovery.releases, &opts.envs, &cx);
+    clock.mark("model rules");
     report.findings.extend(findings);
     for f in files {
         report.sources.entry(f.path.clone()).or_insert(f);
@@ -98,11 +103,10 @@ pub fn run_check(opts: &CheckOptions) -> Result<Report, CheckError> {
         report.findings.extend(audit_permissions(target, opts.owner.as_deref(), &config)?);
     }
     check::demote_tests_and_docs(&mut report.findings, &config);
-    if let Some(changed) = &opts.changed {
-        only_changed(&mut report, changed, &discovery);
-    }
     let ran = |rule: &str| config.is_enabled(rule) && crate::rules::meta(rule).is_some();
     let fp = |path: &str, identity: &str| fingerprinter.fingerprint(crate::suppress::UNUSED, path, identity, None);
+    // Suppressions apply before the change filter: one in an unchanged file hides that file's
+    // findings, and its `unused-suppression` (it saw none) is then filtered out with them.
     report.summary.suppressed = crate::suppress::apply(
         &mut report.findings,
         &suppressions,
@@ -111,14 +115,18 @@ pub fn run_check(opts: &CheckOptions) -> Result<Report, CheckError> {
         &report.sources,
         &fp,
     );
+    if let Some(changed) = &opts.changed {
+        only_changed(&mut report, changed, &discovery);
+    }
     if let Some(path) = &opts.baseline {
-        apply_baseline(&mut report, path, &base)?;
+        apply_baseline(&mut report, path, &base, opts.changed.as_deref())?;
     }
     report.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     report.notices.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
     report.notices.dedup();
     report.count();
     report.summary.duration_ms = started.elapsed().as_millis();
+    clock.mark("suppress, baseline, sort");
     Ok(report)
 }
 
@@ -142,6 +150,18 @@ fn root_prefix(base: &Path) -> String {
 /// Keeps the findings that concern `changed` files: found in one, related to one, or rendered
 /// from a chart whose release reads a changed values file.
 fn only_changed(report: &mut Report, changed: &[String], discovery: &Discovery) {
+    let prefixes = widened_charts(changed, discovery);
+    let changed: BTreeSet<&str> = changed.iter().map(String::as_str).collect();
+    report.findings.retain(|f| {
+        changed.contains(f.path.as_str())
+            || f.related.iter().any(|r| changed.contains(r.path.as_str()))
+            || prefixes.iter().any(|p| f.path.starts_with(p.as_str()))
+    });
+}
+
+/// The folders of the local charts whose releases read a changed file (values, or the
+/// declaration itself): a change there concerns every finding of the chart.
+fn widened_charts(changed: &[String], discovery: &Discovery) -> Vec<String> {
     let changed: BTreeSet<&str> = changed.iter().map(String::as_str).collect();
     let mut prefixes: Vec<String> = Vec::new();
     for r in &discovery.releases {
@@ -155,16 +175,14 @@ fn only_changed(report: &mut Report, changed: &[String], discovery: &Discovery) 
             prefixes.push(dir.clone());
         }
     }
-    report.findings.retain(|f| {
-        changed.contains(f.path.as_str())
-            || f.related.iter().any(|r| changed.contains(r.path.as_str()))
-            || prefixes.iter().any(|p| f.path.starts_with(p.as_str()))
-    });
+    prefixes
 }
 
 /// Hides baselined findings; entries that match nothing become `unused-suppression` findings
 /// at their line of the baseline file.
-fn apply_baseline(report: &mut Report, path: &Path, base: &Path) -> Result<(), CheckError> {
+/// With `changed` (`--staged`, `--since`), only entries for changed files can be stale: the
+/// others' findings were not looked for.
+fn apply_baseline(report: &mut Report, path: &Path, base: &Path, changed: Option<&[String]>) -> Result<(), CheckError> {
     let fail = |e: String| CheckError::Baseline(path.display().to_string(), e);
     let text = std::fs::read_to_string(path).map_err(|e| fail(e.to_string()))?;
     let baseline: crate::suppress::Baseline = serde_json::from_str(&text).map_err(|e| fail(e.to_string()))?;
@@ -172,7 +190,7 @@ fn apply_baseline(report: &mut Report, path: &Path, base: &Path) -> Result<(), C
     report.summary.baselined = hidden;
     let rel = path.strip_prefix(base).unwrap_or(path).to_string_lossy().replace('\\', "/");
     let file = std::sync::Arc::new(crate::source::SourceFile::new(rel.clone(), text));
-    for e in stale {
+    for e in stale.into_iter().filter(|e| changed.is_none_or(|c| c.contains(&e.path))) {
         let at = file.text.find(&e.fingerprint).unwrap_or(0);
         let pos = file.position(at);
         report.findings.push(crate::finding::Finding {
@@ -228,6 +246,7 @@ pub fn analyze(opts: &CheckOptions, stage: Stage) -> Result<Analysis, CheckError
         }
     }
     let base = scan_base(&paths);
+    let mut clock = crate::progress::Timings::start();
     let mut config = match &opts.config {
         Some(p) => Config::load(p)?,
         None => Config::discover(&base)?,
@@ -252,6 +271,7 @@ pub fn analyze(opts: &CheckOptions, stage: Stage) -> Result<Analysis, CheckError
     let key = std::env::var(&config.fingerprint_key_env).ok().map(String::into_bytes);
     let fingerprinter = Fingerprinter::new(key);
     let repo_files: HashSet<String> = discovered.files.iter().map(|c| c.rel.clone()).collect();
+    clock.mark("discover");
 
     let file_envs: Vec<Option<String>> = discovered.files.iter().map(|c| env::env_of(&config, &c.rel)).collect();
     // The repository's environments come from its folders and config; a `values-production.yaml`
@@ -281,19 +301,43 @@ pub fn analyze(opts: &CheckOptions, stage: Stage) -> Result<Analysis, CheckError
     let selected = |e: &Option<String>| opts.envs.is_empty() || e.as_ref().is_none_or(|e| opts.envs.contains(e));
 
     let cx = ScanContext { config: &config, fingerprinter: &fingerprinter, repo_files: &repo_files };
-    let scan = |files: &[discover::Candidate], envs: &[Option<String>], environments: &Environments| {
+    // Runs that report on changed files only take what unchanged files yield from the cache.
+    let mut cache = match &opts.changed {
+        Some(_) if !opts.no_cache => ModelCache::open(&base, &cache_settings(&config, opts)),
+        _ => None,
+    };
+    let changed: HashSet<&str> = opts.changed.iter().flatten().map(String::as_str).collect();
+    clock.mark("read cache");
+    // Per file: the entry to store next time (`None`: carry the one read over).
+    let mut stored: BTreeMap<String, Option<cache::Entry>> = BTreeMap::new();
+    let mut from_cache: BTreeSet<String> = BTreeSet::new();
+    let scan = |files: &[discover::Candidate],
+                envs: &[Option<String>],
+                environments: &Environments,
+                fresh: &BTreeSet<String>,
+                cache: Option<&ModelCache>| {
         pool.install(|| {
             files
                 .par_iter()
                 .zip(envs.par_iter())
                 .filter(|(_, e)| selected(e))
                 .map(|(c, e)| {
-                    let envs = root_of(c).and_then(|i| per_root.get(i)).unwrap_or(environments);
-                    let outcome = check::scan_file(c, &envs.info(&config, e.as_deref()), &cx);
+                    let cached = cache
+                        .filter(|_| !changed.contains(c.rel.as_str()) && !fresh.contains(&c.rel))
+                        .and_then(|cache| cache.lookup(&c.rel, c.class));
+                    let (outcome, entry) = match cached {
+                        Some(outcome) => (outcome, None),
+                        None => {
+                            let envs = root_of(c).and_then(|i| per_root.get(i)).unwrap_or(environments);
+                            let outcome = check::scan_file(c, &envs.info(&config, e.as_deref()), &cx);
+                            let entry = cache.and_then(|cache| cache.entry(&c.rel, c.class, &outcome));
+                            (outcome, Some(entry))
+                        }
+                    };
                     if let Some(p) = &opts.progress {
                         p.tick();
                     }
-                    (c.rel.clone(), outcome)
+                    (c.rel.clone(), outcome, entry)
                 })
                 .collect::<Vec<_>>()
         })
@@ -301,7 +345,11 @@ pub fn analyze(opts: &CheckOptions, stage: Stage) -> Result<Analysis, CheckError
     if let Some(p) = &opts.progress {
         p.phase("checking files", discovered.files.len());
     }
-    let outcomes = scan(&discovered.files, &file_envs, &environments);
+    let outcomes = keep(
+        scan(&discovered.files, &file_envs, &environments, &BTreeSet::new(), cache.as_ref()),
+        &mut from_cache,
+        &mut stored,
+    );
 
     let mut report = Report { notices: std::mem::take(&mut discovered.notices), ..Report::default() };
     let mut raw: BTreeMap<String, RawFile> = BTreeMap::new();
@@ -336,6 +384,7 @@ pub fn analyze(opts: &CheckOptions, stage: Stage) -> Result<Analysis, CheckError
         }
     };
     absorb(&mut report, &mut raw, &mut suppressions, &mut scanned, outcomes);
+    clock.mark("check files");
 
     // What the repository declares about its releases.
     // Declarations in examples, tests and docs describe someone else's deployment.
@@ -358,12 +407,22 @@ pub fn analyze(opts: &CheckOptions, stage: Stage) -> Result<Analysis, CheckError
     report.notices.append(&mut discovery.notices);
     known.extend(discovery.releases.iter().filter_map(|r| r.env.clone()));
     let environments = Environments::new(&config, known.iter().map(String::as_str));
+    clock.mark("discover releases");
     if stage == Stage::Releases {
         let envs = environments.known.iter().cloned().collect();
         return Ok(Analysis { base, config, report, discovery, model: Model::default(), envs, suppressions });
     }
 
-    // Files a release uses as values are values files, whatever their name: check them again as such.
+    // Files a release uses as values are values files, whatever their name: check them again as
+    // such. Files of a chart that a changed file widens to were taken from the cache without
+    // their findings: read them again for those.
+    let widened: BTreeSet<String> = match &opts.changed {
+        Some(changed) if !from_cache.is_empty() => {
+            let prefixes = widened_charts(changed, &discovery);
+            from_cache.iter().filter(|rel| prefixes.iter().any(|p| rel.starts_with(p.as_str()))).cloned().collect()
+        }
+        _ => BTreeSet::new(),
+    };
     let used: BTreeSet<&str> = discovery
         .releases
         .iter()
@@ -376,8 +435,11 @@ pub fn analyze(opts: &CheckOptions, stage: Stage) -> Result<Analysis, CheckError
     let mut again = Vec::new();
     let mut again_envs = Vec::new();
     for (c, e) in discovered.files.iter_mut().zip(&file_envs) {
-        if used.contains(c.rel.as_str()) && c.class != FileClass::Values && c.class.is_structured() {
+        let reclassified = used.contains(c.rel.as_str()) && c.class != FileClass::Values && c.class.is_structured();
+        if reclassified {
             c.class = FileClass::Values;
+        }
+        if reclassified || widened.contains(&c.rel) {
             again.push(c.clone());
             again_envs.push(e.clone());
         }
@@ -386,9 +448,25 @@ pub fn analyze(opts: &CheckOptions, stage: Stage) -> Result<Analysis, CheckError
         let redo: BTreeSet<&str> = again.iter().map(|c| c.rel.as_str()).collect();
         report.findings.retain(|f| !redo.contains(f.path.as_str()));
         report.summary.files -= again.len().min(report.summary.files);
-        let outcomes = scan(&again, &again_envs, &environments);
+        let outcomes =
+            keep(scan(&again, &again_envs, &environments, &widened, cache.as_ref()), &mut from_cache, &mut stored);
         absorb(&mut report, &mut raw, &mut suppressions, &mut scanned, outcomes);
     }
+    clock.mark("values files");
+    if let Some(mut cache) = cache.take() {
+        let entries: Vec<cache::Entry> = std::mem::take(&mut stored)
+            .into_iter()
+            .filter_map(|(rel, entry)| entry.or_else(|| cache.take(&rel)))
+            .collect();
+        report.summary.coverage.cached = from_cache.len();
+        if let Err(e) = cache.save(entries) {
+            report.notices.push(crate::finding::Notice {
+                path: String::new(),
+                message: format!("the model cache was not saved ({e}); the next run reads every file"),
+            });
+        }
+    }
+    clock.mark("write cache");
     let coverage = &mut report.summary.coverage;
     for c in discovered.files.iter().filter(|c| scanned.contains(&c.rel)) {
         *coverage.files_by_class.entry(c.class.as_str().to_string()).or_default() += 1;
@@ -404,7 +482,8 @@ pub fn analyze(opts: &CheckOptions, stage: Stage) -> Result<Analysis, CheckError
         if let Some(p) = &opts.progress {
             p.phase("rendering charts", 0);
         }
-        let charts = crate::helm::scan::render_plans(&base, &discovered.files, &plans, &opts.envs, &cx);
+        let charts =
+            pool.install(|| crate::helm::scan::render_plans(&base, &discovered.files, &plans, &opts.envs, &cx));
         report.summary.coverage.renders = charts.renders;
         report.findings.extend(charts.findings);
         report.findings.retain(|f| f.rule != "helm-random-secret" || !charts.keeps_values.contains(&f.path));
@@ -414,6 +493,7 @@ pub fn analyze(opts: &CheckOptions, stage: Stage) -> Result<Analysis, CheckError
         }
         rendered = charts.rendered;
     }
+    clock.mark("render charts");
     let envs: Vec<String> = environments.known.iter().cloned().collect();
     let sources = &report.sources;
     let read_values = |rel: &str| -> Option<std::sync::Arc<crate::source::SourceFile>> {
@@ -452,9 +532,54 @@ pub fn analyze(opts: &CheckOptions, stage: Stage) -> Result<Analysis, CheckError
         },
     );
     model.unseen_store_kinds = unseen_store_kinds;
+    clock.mark("build model");
     suppressions.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
     suppressions.dedup();
     Ok(Analysis { base, config, report, discovery, model, envs, suppressions })
+}
+
+/// A scanned file: its outcome, and what the cache learns of it (`None`: the outcome came from
+/// the cache; `Some(None)`: scanned, nothing to store).
+type Scanned = (String, check::FileOutcome, Option<Option<cache::Entry>>);
+
+/// Splits off what the cache needs and remembers which outcomes came from it.
+fn keep(
+    scanned: Vec<Scanned>,
+    from_cache: &mut BTreeSet<String>,
+    stored: &mut BTreeMap<String, Option<cache::Entry>>,
+) -> Vec<(String, check::FileOutcome)> {
+    let mut out = Vec::with_capacity(scanned.len());
+    for (rel, outcome, entry) in scanned {
+        match entry {
+            None => {
+                from_cache.insert(rel.clone());
+                stored.insert(rel.clone(), None);
+            }
+            Some(entry) => {
+                from_cache.remove(&rel);
+                match entry {
+                    Some(e) => stored.insert(rel.clone(), Some(e)),
+                    None => stored.remove(&rel),
+                };
+            }
+        }
+        out.push((rel, outcome));
+    }
+    out
+}
+
+/// What besides a file's content changes what scanning it yields: the configuration file and
+/// the options that turn rules on or off.
+fn cache_settings(config: &Config, opts: &CheckOptions) -> Vec<u8> {
+    let mut out = Vec::new();
+    if let Some(text) = config.path.as_ref().and_then(|p| std::fs::read(p).ok()) {
+        out.extend_from_slice(&text);
+    }
+    out.push(0);
+    out.extend_from_slice(opts.packs.join(",").as_bytes());
+    out.push(0);
+    out.push(u8::from(opts.no_ignore));
+    out
 }
 
 /// `--check-permissions`: audits `target` and applies the config's severity for the rule.

@@ -107,6 +107,10 @@ pub struct CheckArgs {
     /// new).
     #[arg(long, value_name = "REV")]
     pub since: Option<String>,
+    /// With --staged or --since: read every file again instead of taking what unchanged files
+    /// tell the repository model from the cache in the Git directory.
+    #[arg(long)]
+    pub no_cache: bool,
     /// Also audit a deployed secrets folder (or file) on this host: files 0600, folders 0700,
     /// owned by `--owner`. Without positional paths, only the audit runs.
     #[arg(long, value_name = "PATH")]
@@ -272,6 +276,7 @@ fn check_once(args: &CheckArgs) -> anyhow::Result<i32> {
         baseline: args.baseline,
         changed,
         no_ignore: args.no_ignore,
+        no_cache: args.no_cache,
         progress: None,
     };
     // A progress line on a terminal only: CI logs and pipes stay clean.

@@ -15,7 +15,7 @@ use crate::finding::Notice;
 
 pub const IGNORE_FILE: &str = ".secretgateignore";
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum FileClass {
     /// A YAML or JSON file: Kubernetes manifests and anything else structured.
     Manifest,

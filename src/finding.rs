@@ -36,7 +36,7 @@ impl std::fmt::Display for Severity {
 
 /// Something the scan did not look at, or decided on the user's behalf, and why. Never silent:
 /// every reporter shows these.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Notice {
     pub path: String,
     pub message: String,

@@ -3,6 +3,7 @@
 //! The pipeline, one module per stage:
 //!
 //! 1. [`discover`]: parallel, ignore-aware walk; classifies every file.
+//!    [`cache`]: with `--staged`/`--since`, what unchanged files told the model last time.
 //! 2. [`source`]: loads YAML/JSON into a tree with byte spans on every key and value.
 //! 3. [`model`]: typed views (Kubernetes objects) over those trees; [`env`] places each file in
 //!    an environment.
@@ -16,6 +17,7 @@
 //! No reporter ever sees a secret's value: findings carry spans and the reporters mask them.
 
 pub mod app;
+pub mod cache;
 pub mod check;
 pub mod cli;
 pub mod config;

@@ -97,3 +97,26 @@ mod tests {
         assert_eq!(p.line(), "secretgate: rendering charts…");
     }
 }
+
+/// Wall time per phase, printed to stderr when `SECRETGATE_TIMINGS` is set: what a benchmark
+/// reads to say where the time went. Only phase names and milliseconds, never a path.
+#[derive(Debug)]
+pub struct Timings {
+    on: bool,
+    last: std::time::Instant,
+}
+
+impl Timings {
+    pub fn start() -> Timings {
+        Timings { on: std::env::var_os("SECRETGATE_TIMINGS").is_some(), last: std::time::Instant::now() }
+    }
+
+    /// Ends the phase called `name`.
+    pub fn mark(&mut self, name: &str) {
+        if self.on {
+            let now = std::time::Instant::now();
+            eprintln!("secretgate timing: {name:<22} {:>7.1} ms", (now - self.last).as_secs_f64() * 1000.0);
+            self.last = now;
+        }
+    }
+}

@@ -17,7 +17,7 @@ pub const MARKER: &str = "secretgate:ignore";
 pub const UNUSED: &str = "unused-suppression";
 
 /// One inline suppression.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Suppression {
     pub path: String,
     /// Line of the comment (1-based).

@@ -2,6 +2,7 @@
 //! finding, within a generous timeout.
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+#![cfg(unix)] // SIGINT
 
 use std::io::Read;
 use std::process::{Command, Stdio};
@@ -68,8 +69,26 @@ fn a_new_secret_triggers_a_second_report() {
             .is_some_and(|second| second.contains("inline-secret-value") && second.contains("\"summary\""))
     });
 
-    child.kill().unwrap();
-    child.wait().unwrap();
+    // Ctrl-C ends the loop the way a terminal expects: killed by SIGINT, which shells report as
+    // exit status 130 (128 + 2).
+    let pid = rustix::process::Pid::from_raw(i32::try_from(child.id()).unwrap()).unwrap();
+    rustix::process::kill_process(pid, rustix::process::Signal::INT).unwrap();
+    let stopped = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if stopped.elapsed() > Duration::from_secs(10) {
+            child.kill().unwrap();
+            panic!("--watch did not stop within 10 s of SIGINT");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    use std::os::unix::process::ExitStatusExt;
+    assert!(
+        status.signal() == Some(2) || status.code() == Some(130),
+        "SIGINT ends --watch with status 130 or by the signal itself, got {status:?}"
+    );
     reader.join().unwrap();
     let text = out.lock().unwrap();
     assert!(text.contains("secret.yaml"), "the separator or report names the new file");

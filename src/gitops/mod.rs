@@ -22,16 +22,17 @@ use crate::source::yaml::Node;
 use crate::source::{Position, SourceFile, Span};
 
 /// A document that declares deployment, kept from the per-file pass.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Decl {
     pub kind: DeclKind,
+    #[serde(with = "crate::cache::same_file")]
     pub file: Arc<SourceFile>,
     pub root: Node,
     /// The declaring file's own environment (from its path), if any.
     pub env: Option<String>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum DeclKind {
     Application,
     ApplicationSet,

@@ -175,7 +175,7 @@ pub struct TreeCharts {
     /// (absolute folder, folder as the scan names it, with a trailing `/`)
     dirs: Vec<(PathBuf, String)>,
     /// `name` and `version` of each folder's `Chart.yaml`, read on first use.
-    meta: std::cell::OnceCell<Vec<Option<(String, String)>>>,
+    meta: std::sync::OnceLock<Vec<Option<(String, String)>>>,
 }
 
 /// Where a dependency was found in the tree, for the notice saying so.
@@ -210,7 +210,7 @@ impl std::fmt::Display for Resolved {
 impl TreeCharts {
     /// `dirs`: every chart folder of the scan, absolute and as the scan names it.
     pub fn new(dirs: Vec<(PathBuf, String)>) -> Self {
-        TreeCharts { dirs, meta: std::cell::OnceCell::new() }
+        TreeCharts { dirs, meta: std::sync::OnceLock::new() }
     }
 
     fn metas(&self) -> &[Option<(String, String)>] {

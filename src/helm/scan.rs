@@ -192,7 +192,6 @@ pub fn render_plans(
             .filter_map(|c| Some((c.abs.parent()?.to_path_buf(), c.rel.strip_suffix("Chart.yaml")?.to_string())))
             .collect(),
     );
-    let scan = Scan { base, cx, tree, files: RefCell::default(), templates: RefCell::default() };
     let mut by_chart: BTreeMap<&str, Vec<&Plan>> = BTreeMap::new();
     for p in plans {
         if !only_envs.is_empty() && !p.env.envs.is_empty() && !p.env.envs.iter().any(|e| only_envs.contains(e)) {
@@ -200,30 +199,69 @@ pub fn render_plans(
         }
         by_chart.entry(p.chart.as_str()).or_default().push(p);
     }
-    for (dir, plans) in by_chart {
+    // Work for the thread pool: each chart, its plans cut into one run per thread when it has
+    // many (one chart rendered for hundreds of releases). The engine's values are not `Send`,
+    // so every run loads its chart and parses its templates once, on its own thread.
+    let threads = rayon::current_num_threads().max(1);
+    let mut units: Vec<(&str, &Path, &[&Plan])> = Vec::new();
+    for (dir, plans) in &by_chart {
         let Some(chart_file) = files.iter().find(|c| c.rel == format!("{dir}Chart.yaml")) else { continue };
         let Some(abs_dir) = chart_file.abs.parent() else { continue };
-        scan.chart(dir, abs_dir, &plans, &mut out);
+        let per_run = if plans.len() >= 8 * threads { plans.len().div_ceil(threads) } else { plans.len() };
+        units.extend(plans.chunks(per_run.max(1)).map(|chunk| (*dir, abs_dir, chunk)));
     }
-    out.sources.extend(scan.templates.into_inner());
+    use rayon::prelude::*;
+    let done: Vec<ChartOutcome> = units
+        .par_iter()
+        .map(|&(dir, abs_dir, plans)| {
+            let scan = Scan {
+                base,
+                cx,
+                tree: &tree,
+                files: RefCell::default(),
+                parsed: RefCell::default(),
+                templates: RefCell::default(),
+            };
+            let mut one = ChartOutcome::default();
+            scan.chart(dir, abs_dir, plans, &mut one);
+            one.sources.extend(scan.templates.into_inner());
+            one
+        })
+        .collect();
+    for one in done {
+        out.findings.extend(one.findings);
+        out.notices.extend(one.notices);
+        for (path, src) in one.sources {
+            out.sources.entry(path).or_insert(src);
+        }
+        out.rendered.extend(one.rendered);
+        out.renders += one.renders;
+        out.keeps_values.extend(one.keeps_values);
+    }
+    out.notices.dedup();
     check::collapse(&mut out.findings);
     out
 }
 
-/// What every render of one `check` shares: caches of values files and templates.
+/// A values file and its first document.
+type ParsedFile = (Arc<SourceFile>, Option<Node>);
+
+/// What the renders of one run share: values files (read and parsed once) and templates.
 struct Scan<'a> {
     base: &'a Path,
     cx: &'a ScanContext<'a>,
     /// The scan's chart folders, where dependencies that are not vendored are looked for.
-    tree: super::chart::TreeCharts,
-    files: RefCell<HashMap<String, Option<Arc<SourceFile>>>>,
+    tree: &'a super::chart::TreeCharts,
+    files: RefCell<HashMap<String, Option<ParsedFile>>>,
+    /// Values files as the engine reads them (`None`: does not parse).
+    parsed: RefCell<HashMap<String, Option<values::Values>>>,
     templates: RefCell<BTreeMap<String, Arc<SourceFile>>>,
 }
 
 impl Scan<'_> {
     fn chart(&self, dir: &str, abs_dir: &Path, plans: &[&Plan], out: &mut ChartOutcome) {
         let cx = self.cx;
-        let chart = match super::chart::load_with(abs_dir, &self.tree) {
+        let chart = match super::chart::load_with(abs_dir, self.tree) {
             Ok((c, resolved)) => {
                 let path = format!("{dir}Chart.yaml");
                 out.notices.extend(resolved.iter().map(|r| Notice { path: path.clone(), message: r.to_string() }));
@@ -298,19 +336,31 @@ impl Scan<'_> {
         let _ = cx;
     }
 
-    /// Reads a values file of the tree once per scan.
+    /// Reads and parses a values file of the tree once per run.
     fn file_layer(&self, rel: &str) -> Option<ValuesLayer> {
-        let file = self
+        let (file, root) = self
             .files
             .borrow_mut()
             .entry(rel.to_string())
             .or_insert_with(|| {
                 let text = std::fs::read_to_string(self.base.join(rel)).ok()?;
-                Some(Arc::new(SourceFile::new(rel.to_string(), text)))
+                let file = Arc::new(SourceFile::new(rel.to_string(), text));
+                let root = yaml::load(&file).documents.into_iter().next().map(|d| d.root);
+                Some((file, root))
             })
             .clone()?;
-        let root = yaml::load(&file).documents.into_iter().next().map(|d| d.root);
         Some(ValuesLayer { file, root, embedded: None, set: None })
+    }
+
+    /// A values file as the engine reads it: parsed once per run, a fresh copy per render
+    /// (a render may change its values).
+    fn engine_values(&self, file: &SourceFile) -> Option<values::Values> {
+        self.parsed
+            .borrow_mut()
+            .entry(file.path.clone())
+            .or_insert_with(|| values::parse_values(&file.text).ok())
+            .as_ref()
+            .map(values::deep_copy_map)
     }
 
     /// Layers the plan's values in order into the user values; `None` when a layer is broken
@@ -330,7 +380,7 @@ impl Scan<'_> {
                         return None;
                     };
                     // A values file that does not parse has a parse-error finding of its own.
-                    values::merge_maps(&mut user, values::parse_values(&layer.file.text).ok()?);
+                    values::merge_maps(&mut user, self.engine_values(&layer.file)?);
                     layers.push(layer);
                 }
                 ValuesSource::Inline { file, node } => {

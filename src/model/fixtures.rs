@@ -16,7 +16,7 @@ pub const GENERATE_MARKER: &str = "__generate__";
 /// The one field the bootstrap writes per key (`vault kv put secret/<key> value=…`).
 pub const FIXTURE_PROPERTY: &str = "value";
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ValueClass {
     /// `__generate__`: the bootstrap generates it.
     Generate,
@@ -39,7 +39,7 @@ impl ValueClass {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct FixtureEntry {
     pub key: Named,
     pub class: ValueClass,
@@ -48,8 +48,9 @@ pub struct FixtureEntry {
 }
 
 /// One file's fixture map.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct FixtureLayer {
+    #[serde(with = "crate::cache::same_file")]
     pub file: Arc<SourceFile>,
     pub entries: Vec<FixtureEntry>,
 }

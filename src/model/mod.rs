@@ -17,8 +17,9 @@ use crate::source::yaml::{Document, Node};
 pub use graph::{EnvModel, Model, PlacedObject};
 
 /// What one scanned file contributes to the repository model.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct RawFile {
+    #[serde(with = "crate::cache::same_file")]
     pub file: Arc<SourceFile>,
     pub class: FileClass,
     /// The file's environment from its path (`None`: shared).

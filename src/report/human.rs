@@ -125,6 +125,9 @@ pub(super) fn coverage_line(c: &super::Coverage) -> String {
         plural(c.environments, "environment"),
         c.skipped
     ));
+    if c.cached > 0 {
+        line.push_str(&format!("; {} unchanged, from the model cache", plural(c.cached, "file")));
+    }
     line
 }
 

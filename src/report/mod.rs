@@ -47,6 +47,14 @@ pub struct Coverage {
     /// Releases declared by Argo CD, Flux, Helmfile or the config.
     pub releases: usize,
     pub environments: usize,
+    /// Of the files checked, those unchanged since a cached run (`--staged`, `--since`): what
+    /// they tell the repository model came from the cache.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub cached: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// Everything a reporter needs. `findings` is sorted by (path, line, column, rule).

@@ -9,7 +9,7 @@ use std::ops::Range;
 
 /// A byte range in a file's text. Rules and findings carry these; line/column is computed once per
 /// finding through [`SourceFile::position`].
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct Span {
     pub start: usize,
     pub end: usize,
