@@ -84,7 +84,8 @@ pub fn run_check(opts: &CheckOptions) -> Result<Report, CheckError> {
         report.summary.duration_ms = started.elapsed().as_millis();
         return Ok(report);
     }
-    let Analysis { config, mut report, discovery, model, envs, suppressions, base, .. } = analyze(opts, Stage::Model)?;
+    let Analysis { config, mut report, discovery, model, envs, suppressions, base, cache_write } =
+        analyze(opts, Stage::Model)?;
     report.environments = envs;
     report.root_prefix = root_prefix(&base);
     let key = std::env::var(&config.fingerprint_key_env).ok().map(String::into_bytes);
@@ -120,6 +121,12 @@ pub fn run_check(opts: &CheckOptions) -> Result<Report, CheckError> {
     }
     if let Some(path) = &opts.baseline {
         apply_baseline(&mut report, path, &base, opts.changed.as_deref())?;
+    }
+    if let Some(Ok(Err(e))) = cache_write.map(std::thread::JoinHandle::join) {
+        report.notices.push(crate::finding::Notice {
+            path: String::new(),
+            message: format!("the model cache was not saved ({e}); the next run reads every file"),
+        });
     }
     report.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     report.notices.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
@@ -225,6 +232,8 @@ pub struct Analysis {
     pub envs: Vec<String>,
     /// Inline suppressions of every file.
     pub suppressions: Vec<crate::suppress::Suppression>,
+    /// The model cache being written, if anything in it changed (join before exiting).
+    pub cache_write: Option<std::thread::JoinHandle<std::io::Result<()>>>,
 }
 
 /// How far [`analyze`] goes.
@@ -267,6 +276,15 @@ pub fn analyze(opts: &CheckOptions, stage: Stage) -> Result<Analysis, CheckError
         if opts.threads == 0 { std::thread::available_parallelism().map_or(2, |n| n.get()) } else { opts.threads };
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().map_err(CheckError::Threads)?;
 
+    // Runs that report on changed files only take what unchanged files yield from the cache,
+    // read while the tree is walked.
+    let opening = match &opts.changed {
+        Some(_) if !opts.no_cache => {
+            let (base, settings) = (base.clone(), cache_settings(&config, opts));
+            Some(std::thread::spawn(move || ModelCache::open(&base, &settings)))
+        }
+        _ => None,
+    };
     let mut discovered = discover::discover(&base, &paths, &config, threads, opts.no_ignore);
     let key = std::env::var(&config.fingerprint_key_env).ok().map(String::into_bytes);
     let fingerprinter = Fingerprinter::new(key);
@@ -301,11 +319,7 @@ pub fn analyze(opts: &CheckOptions, stage: Stage) -> Result<Analysis, CheckError
     let selected = |e: &Option<String>| opts.envs.is_empty() || e.as_ref().is_none_or(|e| opts.envs.contains(e));
 
     let cx = ScanContext { config: &config, fingerprinter: &fingerprinter, repo_files: &repo_files };
-    // Runs that report on changed files only take what unchanged files yield from the cache.
-    let mut cache = match &opts.changed {
-        Some(_) if !opts.no_cache => ModelCache::open(&base, &cache_settings(&config, opts)),
-        _ => None,
-    };
+    let mut cache = opening.and_then(|h| h.join().ok().flatten());
     let changed: HashSet<&str> = opts.changed.iter().flatten().map(String::as_str).collect();
     clock.mark("read cache");
     // Per file: the entry to store next time (`None`: carry the one read over).
@@ -410,7 +424,16 @@ pub fn analyze(opts: &CheckOptions, stage: Stage) -> Result<Analysis, CheckError
     clock.mark("discover releases");
     if stage == Stage::Releases {
         let envs = environments.known.iter().cloned().collect();
-        return Ok(Analysis { base, config, report, discovery, model: Model::default(), envs, suppressions });
+        return Ok(Analysis {
+            base,
+            config,
+            report,
+            discovery,
+            model: Model::default(),
+            envs,
+            suppressions,
+            cache_write: None,
+        });
     }
 
     // Files a release uses as values are values files, whatever their name: check them again as
@@ -453,20 +476,14 @@ pub fn analyze(opts: &CheckOptions, stage: Stage) -> Result<Analysis, CheckError
         absorb(&mut report, &mut raw, &mut suppressions, &mut scanned, outcomes);
     }
     clock.mark("values files");
-    if let Some(mut cache) = cache.take() {
-        let entries: Vec<cache::Entry> = std::mem::take(&mut stored)
+    let file_entries: Vec<cache::Entry> = match cache.as_mut() {
+        Some(cache) => std::mem::take(&mut stored)
             .into_iter()
             .filter_map(|(rel, entry)| entry.or_else(|| cache.take(&rel)))
-            .collect();
-        report.summary.coverage.cached = from_cache.len();
-        if let Err(e) = cache.save(entries) {
-            report.notices.push(crate::finding::Notice {
-                path: String::new(),
-                message: format!("the model cache was not saved ({e}); the next run reads every file"),
-            });
-        }
-    }
-    clock.mark("write cache");
+            .collect(),
+        None => Vec::new(),
+    };
+    report.summary.coverage.cached = from_cache.len();
     let coverage = &mut report.summary.coverage;
     for c in discovered.files.iter().filter(|c| scanned.contains(&c.rel)) {
         *coverage.files_by_class.entry(c.class.as_str().to_string()).or_default() += 1;
@@ -477,13 +494,17 @@ pub fn analyze(opts: &CheckOptions, stage: Stage) -> Result<Analysis, CheckError
 
     // Charts render per release (and with their defaults when no release uses them).
     let mut rendered = Vec::new();
+    let mut render_entries = Vec::new();
     if render_charts {
         let plans = crate::helm::scan::plans(&discovery, &discovered.files, &environments, &cx, &mut report.notices);
         if let Some(p) = &opts.progress {
             p.phase("rendering charts", 0);
         }
-        let charts =
-            pool.install(|| crate::helm::scan::render_plans(&base, &discovered.files, &plans, &opts.envs, &cx));
+        let render_cache = cache.as_ref().map(|c| cache::RenderCache::new(c, &base, &chart_dirs));
+        let charts = pool.install(|| {
+            crate::helm::scan::render_plans(&base, &discovered.files, &plans, &opts.envs, &cx, render_cache.as_ref())
+        });
+        render_entries = render_cache.map(cache::RenderCache::finish).unwrap_or_default();
         report.summary.coverage.renders = charts.renders;
         report.findings.extend(charts.findings);
         report.findings.retain(|f| f.rule != "helm-random-secret" || !charts.keeps_values.contains(&f.path));
@@ -494,6 +515,7 @@ pub fn analyze(opts: &CheckOptions, stage: Stage) -> Result<Analysis, CheckError
         rendered = charts.rendered;
     }
     clock.mark("render charts");
+    let cache_write = cache.take().and_then(|c| c.save_in_background(file_entries, render_entries));
     let envs: Vec<String> = environments.known.iter().cloned().collect();
     let sources = &report.sources;
     let read_values = |rel: &str| -> Option<std::sync::Arc<crate::source::SourceFile>> {
@@ -535,7 +557,7 @@ pub fn analyze(opts: &CheckOptions, stage: Stage) -> Result<Analysis, CheckError
     clock.mark("build model");
     suppressions.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
     suppressions.dedup();
-    Ok(Analysis { base, config, report, discovery, model, envs, suppressions })
+    Ok(Analysis { base, config, report, discovery, model, envs, suppressions, cache_write })
 }
 
 /// A scanned file: its outcome, and what the cache learns of it (`None`: the outcome came from
@@ -568,8 +590,8 @@ fn keep(
     out
 }
 
-/// What besides a file's content changes what scanning it yields: the configuration file and
-/// the options that turn rules on or off.
+/// What besides a file's content changes what scanning it yields: the configuration file, the
+/// options that turn rules on or off, and the fingerprint key (only its digest is stored).
 fn cache_settings(config: &Config, opts: &CheckOptions) -> Vec<u8> {
     let mut out = Vec::new();
     if let Some(text) = config.path.as_ref().and_then(|p| std::fs::read(p).ok()) {
@@ -579,6 +601,10 @@ fn cache_settings(config: &Config, opts: &CheckOptions) -> Vec<u8> {
     out.extend_from_slice(opts.packs.join(",").as_bytes());
     out.push(0);
     out.push(u8::from(opts.no_ignore));
+    // Cached render findings carry fingerprints, which a fingerprint key changes.
+    if let Some(key) = std::env::var_os(&config.fingerprint_key_env) {
+        out.extend_from_slice(key.as_encoded_bytes());
+    }
     out
 }
 

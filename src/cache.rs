@@ -33,38 +33,52 @@ const FORMAT: u32 = 1;
 const MAGIC: &[u8; 8] = b"SGMODEL\0";
 
 thread_local! {
-    /// The file whose facts are being written or read: every location in a raw file's facts
-    /// points into it, so the cache stores spans and never repeats the file.
-    static CURRENT: RefCell<Option<Arc<SourceFile>>> = const { RefCell::new(None) };
+    /// The files locations are written against or read from: a location is stored as an index
+    /// into this table and a span, never with its file.
+    static TABLE: RefCell<Option<Vec<Arc<SourceFile>>>> = const { RefCell::new(None) };
 }
 
-/// `#[serde(with)]` for the `Arc<SourceFile>` fields of a raw file's facts: nothing is stored; the
-/// file is the one being read. A location in any other file cannot be cached (the entry is then
-/// simply not written).
-pub mod same_file {
+/// `#[serde(with)]` for the `Arc<SourceFile>` of a location: stored as its index in the table
+/// of the entry being written (a file not in it yet is added), read back from the table of the
+/// entry being read. Without a table nothing is written or read.
+pub mod file_ref {
     use super::*;
     use serde::{Deserializer, Serializer, de::Error as _, ser::Error as _};
 
     pub fn serialize<S: Serializer>(file: &Arc<SourceFile>, s: S) -> Result<S::Ok, S::Error> {
-        let same = CURRENT.with(|c| c.borrow().as_ref().is_some_and(|cur| Arc::ptr_eq(cur, file)));
-        if !same {
-            return Err(S::Error::custom("a location outside the cached file"));
+        let index = TABLE.with(|t| {
+            let mut t = t.borrow_mut();
+            let table = t.as_mut()?;
+            let i = match table.iter().position(|f| Arc::ptr_eq(f, file) || f.path == file.path) {
+                Some(i) => i,
+                None => {
+                    table.push(file.clone());
+                    table.len() - 1
+                }
+            };
+            u32::try_from(i).ok()
+        });
+        match index {
+            Some(i) => s.serialize_u32(i),
+            None => Err(S::Error::custom("no file table")),
         }
-        s.serialize_unit()
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Arc<SourceFile>, D::Error> {
-        <()>::deserialize(d)?;
-        CURRENT.with(|c| c.borrow().clone()).ok_or_else(|| D::Error::custom("no current file"))
+        let i = u32::deserialize(d)? as usize;
+        TABLE
+            .with(|t| t.borrow().as_ref().and_then(|t| t.get(i).cloned()))
+            .ok_or_else(|| D::Error::custom("a location outside the file table"))
     }
 }
 
-/// Runs `f` with `file` as the file locations refer to.
-fn with_file<T>(file: &Arc<SourceFile>, f: impl FnOnce() -> T) -> T {
-    CURRENT.with(|c| *c.borrow_mut() = Some(file.clone()));
+/// Runs `f` with `table` as the files locations refer to; returns what `f` returned and the
+/// table, with any file `f` added.
+fn with_table<T>(table: Vec<Arc<SourceFile>>, f: impl FnOnce() -> T) -> (T, Vec<Arc<SourceFile>>) {
+    TABLE.with(|t| *t.borrow_mut() = Some(table));
     let out = f();
-    CURRENT.with(|c| *c.borrow_mut() = None);
-    out
+    let table = TABLE.with(|t| t.borrow_mut().take()).unwrap_or_default();
+    (out, table)
 }
 
 #[derive(Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -101,6 +115,8 @@ struct Payload {
 struct Stored {
     header: Header,
     entries: Vec<Entry>,
+    /// Chart renders by the digest of everything they read ([`RenderCache`]).
+    renders: Vec<(String, Vec<u8>)>,
 }
 
 /// The cache of one scanned folder, with this run's content keys.
@@ -110,6 +126,9 @@ pub struct ModelCache {
     /// Blob id per path (relative to the scanned folder) for files whose content Git vouches for.
     keys: HashMap<String, String>,
     entries: HashMap<String, Entry>,
+    renders: HashMap<String, Vec<u8>>,
+    /// Paths whose entries [`ModelCache::take`] carried over.
+    taken: std::collections::HashSet<String>,
 }
 
 impl ModelCache {
@@ -124,8 +143,8 @@ impl ModelCache {
         let name = hex(&sha256(canonical.to_string_lossy().as_bytes())[..8]);
         let path = git_dir.join("secretgate").join(format!("model-{name}.bin"));
         let header = Header { format: FORMAT, build: build_id(), settings: hex(&sha256(settings)) };
-        let entries = read(&path, &header).unwrap_or_default();
-        Some(ModelCache { path, header, keys, entries })
+        let (entries, renders) = read(&path, &header).unwrap_or_default();
+        Some(ModelCache { path, header, keys, entries, renders, taken: Default::default() })
     }
 
     /// The content key of `rel`, when Git vouches for its content.
@@ -152,8 +171,8 @@ impl ModelCache {
         let source = p.text.map(|t| Arc::new(SourceFile::new(rel.to_string(), t)));
         let model = match (p.model, &source) {
             (Some(bytes), Some(file)) => {
-                let raw: RawFile = with_file(file, || postcard::from_bytes(&bytes)).ok()?;
-                Some(raw)
+                let (raw, _) = with_table(vec![file.clone()], || postcard::from_bytes::<RawFile>(&bytes));
+                Some(raw.ok()?)
             }
             (None, _) => None,
             (Some(_), None) => return None,
@@ -176,7 +195,14 @@ impl ModelCache {
             .then(|| outcome.source.as_ref().map(|s| s.text.clone()))
             .flatten();
         let model = match &outcome.model {
-            Some(raw) => Some(with_file(&raw.file, || postcard::to_allocvec(raw)).ok()?),
+            Some(raw) => {
+                let (bytes, table) = with_table(vec![raw.file.clone()], || postcard::to_allocvec(raw));
+                // Raw facts point into their own file only; anything else is not stored.
+                if table.len() != 1 {
+                    return None;
+                }
+                Some(bytes.ok()?)
+            }
             None => None,
         };
         if model.is_some() && text.is_none() {
@@ -195,13 +221,41 @@ impl ModelCache {
 
     /// The stored entry of `rel` as read (to carry an unchanged file over to the next cache).
     pub fn take(&mut self, rel: &str) -> Option<Entry> {
-        self.entries.remove(rel)
+        let e = self.entries.remove(rel)?;
+        self.taken.insert(rel.to_string());
+        Some(e)
     }
 
-    /// Replaces the cache with `entries`: written to a temporary file and renamed into place.
-    pub fn save(self, mut entries: Vec<Entry>) -> std::io::Result<()> {
+    /// Replaces the cache with `entries` (those carried over with [`ModelCache::take`], and new
+    /// ones) and `renders`, on a thread of its own; `None` when the cache already holds exactly
+    /// that (the run read nothing the cache did not know), so nothing is written.
+    pub fn save_in_background(
+        self,
+        entries: Vec<Entry>,
+        renders: Vec<(String, Vec<u8>)>,
+    ) -> Option<std::thread::JoinHandle<std::io::Result<()>>> {
+        // Entries carried over are unchanged; every other one must equal the entry read for its
+        // path, and no entry read may be left out.
+        let fresh: Vec<&Entry> = entries.iter().filter(|e| !self.taken.contains(&e.path)).collect();
+        let same_files = fresh.len() == self.entries.len()
+            && fresh.iter().all(|e| {
+                self.entries
+                    .get(&e.path)
+                    .is_some_and(|o| o.oid == e.oid && o.class == e.class && o.payload == e.payload)
+            });
+        let same_renders = renders.iter().all(|(k, _)| self.renders.contains_key(k));
+        if same_files && same_renders {
+            return None;
+        }
+        Some(std::thread::spawn(move || self.save(entries, renders)))
+    }
+
+    /// Replaces the cache with `entries` and `renders`: written to a temporary file and renamed
+    /// into place.
+    pub fn save(self, mut entries: Vec<Entry>, mut renders: Vec<(String, Vec<u8>)>) -> std::io::Result<()> {
         entries.sort_by(|a, b| a.path.cmp(&b.path));
-        let stored = Stored { header: self.header, entries };
+        renders.sort_by(|a, b| a.0.cmp(&b.0));
+        let stored = Stored { header: self.header, entries, renders };
         let body = postcard::to_allocvec(&stored).map_err(std::io::Error::other)?;
         let Some(dir) = self.path.parent() else { return Ok(()) };
         std::fs::create_dir_all(dir)?;
@@ -227,15 +281,191 @@ fn write_private(path: &Path, body: &[u8]) -> std::io::Result<()> {
     f.write_all(body)
 }
 
+type Read = (HashMap<String, Entry>, HashMap<String, Vec<u8>>);
+
 /// The entries of the cache at `path` if it was written for `header`.
-fn read(path: &Path, header: &Header) -> Option<HashMap<String, Entry>> {
+fn read(path: &Path, header: &Header) -> Option<Read> {
     let bytes = std::fs::read(path).ok()?;
     let body = bytes.strip_prefix(MAGIC.as_slice())?;
     let stored: Stored = postcard::from_bytes(body).ok()?;
     if &stored.header != header {
         return None;
     }
-    Some(stored.entries.into_iter().map(|e| (e.path.clone(), e)).collect())
+    Some((stored.entries.into_iter().map(|e| (e.path.clone(), e)).collect(), stored.renders.into_iter().collect()))
+}
+
+/// A file of the tree as read from disk, and the SHA-256 of its text.
+type Text = (Arc<SourceFile>, [u8; 32]);
+
+/// What one render yielded, as the render cache keeps it.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct RenderBody {
+    pub findings: Vec<crate::finding::Finding>,
+    pub notices: Vec<Notice>,
+    /// The rendered objects' facts (`None`: the chart did not render).
+    pub facts: Option<Vec<crate::model::facts::ObjectFacts>>,
+    pub renders: usize,
+    pub keeps_values: Vec<String>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct RenderPayload {
+    /// The files the body points into: path and SHA-256 of the text, checked on every use.
+    files: Vec<(String, [u8; 32])>,
+    /// A [`RenderBody`] encoded against `files`.
+    body: Vec<u8>,
+}
+
+/// The render cache of one run: chart renders looked up and stored by a digest of everything
+/// they read (every file of every chart folder, the values, the release), so that an unchanged
+/// release is not rendered again. Texts are read from disk and checked against the digests the
+/// entry recorded before anything in it is used.
+pub struct RenderCache<'a> {
+    cache: &'a ModelCache,
+    base: &'a Path,
+    /// Digest of the files of every chart folder (a render may read a dependency from any).
+    charts: [u8; 32],
+    texts: std::sync::Mutex<HashMap<String, Option<Text>>>,
+    stored: std::sync::Mutex<Vec<(String, Vec<u8>)>>,
+}
+
+/// Accumulates the inputs of a render key.
+pub struct KeyDigest(sha2::Sha256);
+
+impl KeyDigest {
+    pub fn add(&mut self, part: &[u8]) -> &mut Self {
+        use sha2::Digest;
+        // Length-prefixed, so that ("ab", "c") and ("a", "bc") differ.
+        self.0.update((part.len() as u64).to_le_bytes());
+        self.0.update(part);
+        self
+    }
+
+    pub fn finish(self) -> String {
+        use sha2::Digest;
+        hex(&self.0.finalize())
+    }
+}
+
+impl<'a> RenderCache<'a> {
+    /// `chart_dirs`: every chart folder of the scan, relative to `base` with a trailing `/`.
+    pub fn new(cache: &'a ModelCache, base: &'a Path, chart_dirs: &std::collections::BTreeSet<String>) -> Self {
+        let mut listed = Vec::new();
+        for dir in chart_dirs {
+            list_files(&base.join(dir), dir, &mut listed, 0);
+        }
+        listed.sort();
+        let mut d = KeyDigest(<sha2::Sha256 as sha2::Digest>::new());
+        for (rel, abs, link) in &listed {
+            d.add(rel.as_bytes());
+            if let Some(target) = link {
+                d.add(b"link").add(target.to_string_lossy().as_bytes());
+            }
+            match cache.key(rel) {
+                Some(oid) => d.add(b"blob").add(oid.as_bytes()),
+                None => d.add(b"sha256").add(&sha256(&std::fs::read(abs).unwrap_or_default())),
+            };
+        }
+        let charts: [u8; 32] = {
+            use sha2::Digest;
+            d.0.finalize().into()
+        };
+        RenderCache { cache, base, charts, texts: Default::default(), stored: Default::default() }
+    }
+
+    /// A digest to add a render's inputs to; it already holds every chart file.
+    pub fn digest(&self) -> KeyDigest {
+        let mut d = KeyDigest(<sha2::Sha256 as sha2::Digest>::new());
+        d.add(b"render-v1").add(&self.charts);
+        d
+    }
+
+    /// The content identity of a file of the tree: its blob id when Git vouches for it, else a
+    /// digest of what is on disk (`None`: unreadable).
+    pub fn file_identity(&self, rel: &str) -> Option<Vec<u8>> {
+        match self.cache.key(rel) {
+            Some(oid) => Some(oid.as_bytes().to_vec()),
+            None => self.text(rel).map(|(_, digest)| digest.to_vec()),
+        }
+    }
+
+    fn text(&self, rel: &str) -> Option<Text> {
+        let mut texts = self.texts.lock().ok()?;
+        texts
+            .entry(rel.to_string())
+            .or_insert_with(|| {
+                let text = std::fs::read_to_string(self.base.join(rel)).ok()?;
+                let digest = sha256(text.as_bytes());
+                Some((Arc::new(SourceFile::new(rel.to_string(), text)), digest))
+            })
+            .clone()
+    }
+
+    /// The cached render under `key`, with the files it points into, if every one of them still
+    /// has the text it had.
+    pub fn lookup(&self, key: &str) -> Option<(RenderBody, Vec<Arc<SourceFile>>)> {
+        let bytes = self.cache.renders.get(key)?;
+        let payload: RenderPayload = postcard::from_bytes(bytes).ok()?;
+        let mut table = Vec::with_capacity(payload.files.len());
+        for (path, digest) in &payload.files {
+            let (file, now) = self.text(path)?;
+            if &now != digest {
+                return None;
+            }
+            table.push(file);
+        }
+        let (body, table) = with_table(table, || postcard::from_bytes::<RenderBody>(&payload.body));
+        let body = body.ok()?;
+        if let Ok(mut stored) = self.stored.lock() {
+            stored.push((key.to_string(), bytes.clone()));
+        }
+        Some((body, table))
+    }
+
+    /// Stores what a render yielded; `sources` are the files its findings point into. Nothing
+    /// is stored when a location points into a text that is not a file of the tree.
+    pub fn store(&self, key: String, body: &RenderBody, sources: Vec<Arc<SourceFile>>) {
+        let (encoded, table) = with_table(sources, || postcard::to_allocvec(body));
+        let Ok(body) = encoded else { return };
+        let mut files = Vec::with_capacity(table.len());
+        for f in &table {
+            match self.text(&f.path) {
+                Some((disk, digest)) if disk.text == f.text => files.push((f.path.clone(), digest)),
+                _ => return,
+            }
+        }
+        if let Ok(payload) = postcard::to_allocvec(&RenderPayload { files, body })
+            && let Ok(mut stored) = self.stored.lock()
+        {
+            stored.push((key, payload));
+        }
+    }
+
+    /// The renders to keep: those stored or used in this run.
+    pub fn finish(self) -> Vec<(String, Vec<u8>)> {
+        let mut out = self.stored.into_inner().unwrap_or_default();
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        out.dedup_by(|a, b| a.0 == b.0);
+        out
+    }
+}
+
+/// Every file under `abs` (the chart loader reads ignored files too), with where a symlink
+/// points; symlinked folders are named, not followed.
+fn list_files(abs: &Path, rel: &str, out: &mut Vec<(String, PathBuf, Option<PathBuf>)>, depth: usize) {
+    let Ok(dir) = std::fs::read_dir(abs) else { return };
+    for entry in dir.flatten() {
+        let child = format!("{rel}{}", entry.file_name().to_string_lossy());
+        let Ok(ft) = entry.file_type() else { continue };
+        if ft.is_dir() && depth < 32 {
+            list_files(&entry.path(), &format!("{child}/"), out, depth + 1);
+        } else if ft.is_symlink() {
+            let target = std::fs::read_link(entry.path()).ok();
+            out.push((child, entry.path(), target));
+        } else if ft.is_file() {
+            out.push((child, entry.path(), None));
+        }
+    }
 }
 
 /// Blob ids of the tracked regular files under `base` whose work-tree content matches the index.
@@ -307,9 +537,11 @@ mod tests {
                     secretStoreRef: {kind: ClusterSecretStore, name: vault}\n  target: {name: db}\n  data:\n    \
                     - secretKey: password\n      remoteRef: {key: app/db, property: password}\n";
         let before = raw("apps/db.yaml", text);
-        let bytes = with_file(&before.file, || postcard::to_allocvec(&before)).expect("encode");
+        let (bytes, table) = with_table(vec![before.file.clone()], || postcard::to_allocvec(&before));
+        assert_eq!(table.len(), 1);
         let file = Arc::new(SourceFile::new("apps/db.yaml".into(), text.into()));
-        let after: RawFile = with_file(&file, || postcard::from_bytes(&bytes)).expect("decode");
+        let (after, _) = with_table(vec![file.clone()], || postcard::from_bytes::<RawFile>(&bytes.expect("encode")));
+        let after = after.expect("decode");
         assert_eq!(format!("{:?}", before.facts), format!("{:?}", after.facts));
         let es = after.facts[0].external_secret.as_ref().expect("an ExternalSecret");
         assert_eq!(es.refs[0].key.text, "app/db");
@@ -318,11 +550,59 @@ mod tests {
     }
 
     #[test]
-    fn a_location_in_another_file_is_not_cached() {
+    fn locations_need_a_file_table() {
         let r = raw("a.yaml", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n");
         let other = Arc::new(SourceFile::new("b.yaml".into(), String::new()));
-        assert!(with_file(&other, || postcard::to_allocvec(&r)).is_err());
-        assert!(postcard::to_allocvec(&r).is_err(), "no current file: refused, not guessed");
+        let (bytes, table) = with_table(vec![other], || postcard::to_allocvec(&r));
+        assert!(bytes.is_ok());
+        assert_eq!(table.len(), 2, "a file outside the table is added to it");
+        assert!(postcard::to_allocvec(&r).is_err(), "no table: refused, not guessed");
+        let (back, _) = with_table(Vec::new(), || postcard::from_bytes::<RawFile>(&bytes.expect("encode")));
+        assert!(back.is_err(), "an index outside the table is an error");
+    }
+
+    fn empty_cache(keys: &[(&str, &str)]) -> ModelCache {
+        ModelCache {
+            path: PathBuf::new(),
+            header: Header { format: FORMAT, build: String::new(), settings: String::new() },
+            keys: keys.iter().map(|(p, o)| (p.to_string(), o.to_string())).collect(),
+            entries: HashMap::new(),
+            renders: HashMap::new(),
+            taken: Default::default(),
+        }
+    }
+
+    #[test]
+    fn every_file_of_every_chart_folder_keys_the_renders() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let base = dir.path();
+        let put = |rel: &str, text: &str| {
+            let p = base.join(rel);
+            std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+            std::fs::write(p, text).expect("write");
+        };
+        put("charts/app/Chart.yaml", "name: app\n");
+        put("charts/app/templates/_helpers.tpl", "{{ define \"a\" }}x{{ end }}\n");
+        put("charts/lib/Chart.yaml", "name: lib\n");
+        let dirs: std::collections::BTreeSet<String> = ["charts/app/".into(), "charts/lib/".into()].into();
+        let cache = empty_cache(&[]);
+        let digest = || RenderCache::new(&cache, base, &dirs).charts;
+        let first = digest();
+        assert_eq!(digest(), first, "the same files, the same key");
+        put("charts/app/templates/_helpers.tpl", "{{ define \"a\" }}y{{ end }}\n");
+        let helper = digest();
+        assert_ne!(helper, first, "a helper no finding points into still counts");
+        put("charts/app/charts/dep-1.0.0.tgz", "not really a tarball");
+        let archive = digest();
+        assert_ne!(archive, helper, "a file Git may ignore (a vendored archive) counts");
+        put("charts/lib/values.yaml", "a: 1\n");
+        assert_ne!(digest(), archive, "a dependency's folder counts");
+
+        // A file Git vouches for is known by its blob id, not read.
+        let keyed = empty_cache(&[("charts/lib/values.yaml", "0123abcd")]);
+        let before = RenderCache::new(&keyed, base, &dirs).charts;
+        put("charts/lib/values.yaml", "a: 2\n");
+        assert_eq!(RenderCache::new(&keyed, base, &dirs).charts, before);
     }
 
     #[test]
@@ -334,7 +614,8 @@ mod tests {
             std::fs::write(&path, bytes).expect("write");
             assert!(read(&path, &header).is_none());
         }
-        let stored = Stored { header: Header { settings: "other".into(), ..header }, entries: Vec::new() };
+        let stored =
+            Stored { header: Header { settings: "other".into(), ..header }, entries: Vec::new(), renders: Vec::new() };
         let mut bytes = MAGIC.to_vec();
         bytes.extend(postcard::to_allocvec(&stored).expect("encode"));
         std::fs::write(&path, bytes).expect("write");

@@ -445,30 +445,48 @@ pub fn check_model(
     only: &[String],
     cx: &ScanContext<'_>,
 ) -> (Vec<Finding>, Vec<Arc<SourceFile>>) {
+    use rayon::prelude::*;
+    // Per-rule wall time for `SECRETGATE_TIMINGS`.
+    let timed = std::env::var_os("SECRETGATE_TIMINGS").is_some();
+    let envs = model.envs.iter().filter(|env| only.is_empty() || env.name.as_ref().is_none_or(|n| only.contains(n)));
+    // Every rule may look at the model: model rules always, document rules for what spans files
+    // (the layers of a release). Each (environment, rule) pair is a task; results keep their order.
+    let pairs: Vec<_> = envs
+        .flat_map(|env| {
+            rules::REGISTRY.iter().filter(|r| cx.config.is_enabled(r.meta().id)).map(move |rule| (env, rule))
+        })
+        .collect();
+    let results: Vec<_> = pairs
+        .par_iter()
+        .map(|(env, rule)| {
+            let mcx = rules::ModelContext { env, model, releases, config: cx.config };
+            let mut hits = rules::ModelHits::new(rule.meta());
+            let started = timed.then(std::time::Instant::now);
+            rule.check_model(&mcx, &mut hits);
+            let spent = started.map(|t| t.elapsed()).unwrap_or_default();
+            let found: Vec<_> =
+                hits.into_vec().into_iter().filter_map(|hit| model_finding(hit, env.name.as_deref(), cx)).collect();
+            (rule.meta().id, spent, found)
+        })
+        .collect();
     let mut findings = Vec::new();
     let mut files: Vec<Arc<SourceFile>> = Vec::new();
     let mut seen_files = std::collections::HashSet::new();
-    for env in &model.envs {
-        if !only.is_empty() && env.name.as_ref().is_some_and(|n| !only.contains(n)) {
-            continue;
+    let mut spent: std::collections::BTreeMap<&'static str, std::time::Duration> = Default::default();
+    for (id, took, found) in results {
+        *spent.entry(id).or_default() += took;
+        for (finding, file) in found {
+            findings.push(finding);
+            if seen_files.insert(file.path.clone()) {
+                files.push(file);
+            }
         }
-        let mcx = rules::ModelContext { env, model, releases, config: cx.config };
-        // Every rule may look at the model: model rules always, document rules for what spans
-        // files (the layers of a release).
-        for rule in rules::REGISTRY {
-            if !cx.config.is_enabled(rule.meta().id) {
-                continue;
-            }
-            let mut hits = rules::ModelHits::new(rule.meta());
-            rule.check_model(&mcx, &mut hits);
-            for hit in hits.into_vec() {
-                if let Some(f) = model_finding(hit, env.name.as_deref(), cx) {
-                    findings.push(f.0);
-                    if seen_files.insert(f.1.path.clone()) {
-                        files.push(f.1);
-                    }
-                }
-            }
+    }
+    if timed {
+        let mut top: Vec<_> = spent.into_iter().collect();
+        top.sort_by_key(|t| std::cmp::Reverse(t.1));
+        for (id, t) in top.iter().take(5) {
+            eprintln!("secretgate timing:   {id:<32} {:>7.1} ms", t.as_secs_f64() * 1000.0);
         }
     }
     collapse(&mut findings);

@@ -90,7 +90,13 @@ pub fn discover(base: &Path, roots: &[PathBuf], config: &Config, threads: usize,
     for root in roots {
         let canon_root = root.canonicalize().unwrap_or_else(|_| root.clone());
         let builder = walker(root, threads, !no_ignore);
-        let ignored = if no_ignore { Vec::new() } else { git_ignored_files(root, threads, config, &canon_base, base) };
+        // Asking Git is one fast index read; the metadata walk is the fallback when Git cannot
+        // answer inside a work tree.
+        let from_git = if no_ignore { None } else { ignored_by_git(root, config, &canon_base, base) };
+        let ignored = match (&from_git, no_ignore) {
+            (Some(_), _) | (None, true) => Vec::new(),
+            (None, false) => git_ignored_files(root, threads, config, &canon_base, base),
+        };
         builder.build_parallel().run(|| {
             let found = &found;
             let notices = &notices;
@@ -145,6 +151,15 @@ pub fn discover(base: &Path, roots: &[PathBuf], config: &Config, threads: usize,
                 WalkState::Continue
             })
         });
+        if let Some(git) = from_git
+            && let Ok(mut f) = found.lock()
+        {
+            let taken: BTreeSet<&str> = f.iter().map(|(_, rel)| rel.as_str()).collect();
+            let extra: Vec<(PathBuf, String)> =
+                git.tracked.into_iter().filter(|(_, rel)| !taken.contains(rel.as_str())).collect();
+            git_ignored += git.untracked.iter().filter(|rel| !taken.contains(rel.as_str())).count();
+            f.extend(extra);
+        }
         // As git does: a tracked file is in the repository whatever `.gitignore` says (it was
         // committed before the rule, or with `git add -f`), so it is scanned.
         if !ignored.is_empty()
@@ -253,6 +268,80 @@ fn git_ignored_files(
         })
     });
     all.into_inner().unwrap_or_default()
+}
+
+/// What Git's ignore rules take out of the walk under `root`.
+struct GitIgnored {
+    /// Tracked files that match an ignore rule: scanned all the same (absolute, relative).
+    tracked: Vec<(PathBuf, String)>,
+    /// Untracked ignored files (relative), for the count in the notice.
+    untracked: Vec<String>,
+}
+
+/// Asks Git which files under `root` its ignore rules match, tracked and untracked (`None`
+/// outside a work tree, or when Git cannot tell). `.secretgateignore` and the config's
+/// include/exclude still apply to tracked files.
+fn ignored_by_git(root: &Path, config: &Config, canon_base: &Path, base: &Path) -> Option<GitIgnored> {
+    let in_work_tree = root.canonicalize().ok().is_some_and(|r| r.ancestors().any(|a| a.join(".git").exists()));
+    if !in_work_tree || !root.is_dir() {
+        return None;
+    }
+    let list = |extra: &[&str]| -> Option<Vec<String>> {
+        let out = std::process::Command::new("git")
+            .arg("-C")
+            .arg(root)
+            .args(["ls-files", "-z", "--ignored", "--exclude-standard"])
+            .args(extra)
+            .stderr(std::process::Stdio::null())
+            .output()
+            .ok()?;
+        out.status.success().then(|| {
+            out.stdout
+                .split(|b| *b == 0)
+                .filter(|p| !p.is_empty())
+                .map(|p| String::from_utf8_lossy(p).into_owned())
+                .collect()
+        })
+    };
+    let tracked = list(&["--cached"])?;
+    let untracked = list(&["--others"])?;
+    let wanted =
+        |rel: &str| !config.exclude.is_match(rel) && config.include.as_ref().is_none_or(|inc| inc.is_match(rel));
+    let tracked = tracked
+        .into_iter()
+        .map(|in_root| root.join(in_root))
+        .filter(|abs| std::fs::symlink_metadata(abs).is_ok_and(|m| m.is_file()))
+        .filter(|abs| !secretgate_ignored(root, abs))
+        .map(|abs| {
+            let rel = rel_path(canon_base, base, &abs);
+            (abs, rel)
+        })
+        .filter(|(_, rel)| wanted(rel))
+        .collect();
+    let untracked = untracked.into_iter().map(|in_root| rel_path(canon_base, base, &root.join(in_root))).collect();
+    Some(GitIgnored { tracked, untracked })
+}
+
+/// Whether a `.secretgateignore` between `root` and `abs` ignores `abs`.
+fn secretgate_ignored(root: &Path, abs: &Path) -> bool {
+    let mut dir = abs.parent();
+    while let Some(d) = dir {
+        let file = d.join(IGNORE_FILE);
+        if file.is_file() {
+            let mut b = ignore::gitignore::GitignoreBuilder::new(d);
+            b.add(&file);
+            if let Ok(gi) = b.build()
+                && gi.matched_path_or_any_parents(abs, false).is_ignore()
+            {
+                return true;
+            }
+        }
+        if d == root {
+            break;
+        }
+        dir = d.parent();
+    }
+    false
 }
 
 /// Paths (relative to `root`) Git tracks under `root`; empty when `git` cannot tell (not

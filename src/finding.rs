@@ -44,7 +44,7 @@ pub struct Notice {
 
 /// A secondary location: the values line a rendered value came from, the other producer of a
 /// Secret, and so on.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Related {
     pub path: String,
     pub start: Position,
@@ -52,7 +52,8 @@ pub struct Related {
     pub message: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Serialized for the render cache only; reports build their own shapes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Finding {
     pub rule: &'static str,
     pub severity: Severity,
@@ -74,6 +75,55 @@ pub struct Finding {
     pub related: Vec<Related>,
     /// Byte ranges of secret material in this file; reporters mask them in code frames.
     pub secret_spans: Vec<Span>,
+}
+
+/// A finding as the render cache reads it back: the rule id is looked up in the registry, so
+/// that it is the registry's own `&'static str` (an unknown id is an error).
+#[derive(serde::Deserialize)]
+struct Stored {
+    rule: String,
+    severity: Severity,
+    path: String,
+    span: Span,
+    start: Position,
+    end: Position,
+    message: String,
+    help: Option<String>,
+    envs: Vec<String>,
+    fingerprint: String,
+    content: String,
+    related: Vec<Related>,
+    secret_spans: Vec<Span>,
+}
+
+impl<'de> serde::Deserialize<'de> for Finding {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Finding, D::Error> {
+        use serde::de::Error as _;
+        Finding::try_from(Stored::deserialize(d)?).map_err(D::Error::custom)
+    }
+}
+
+impl TryFrom<Stored> for Finding {
+    type Error = String;
+
+    fn try_from(s: Stored) -> Result<Finding, String> {
+        let rule = crate::rules::meta(&s.rule).map(|m| m.id).ok_or_else(|| format!("unknown rule {}", s.rule))?;
+        Ok(Finding {
+            rule,
+            severity: s.severity,
+            path: s.path,
+            span: s.span,
+            start: s.start,
+            end: s.end,
+            message: s.message,
+            help: s.help,
+            envs: s.envs,
+            fingerprint: s.fingerprint,
+            content: s.content,
+            related: s.related,
+            secret_spans: s.secret_spans,
+        })
+    }
 }
 
 impl Finding {

@@ -139,3 +139,67 @@ fn the_cache_is_private_to_its_owner() {
     let file = std::fs::read_dir(d.join(".git/secretgate")).unwrap().next().unwrap().unwrap().path();
     assert_eq!(std::fs::metadata(file).unwrap().permissions().mode() & 0o777, 0o600);
 }
+
+/// Every file under `from` copied to `to`.
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// The findings array of a JSON report, whole (messages, related locations, environments).
+fn findings_json(dir: &Path, args: &[&str]) -> (serde_json::Value, u64) {
+    let out = Command::new(env!("CARGO_BIN_EXE_secretgate"))
+        .args(["check", "--format", "json", "--fail-on", "never"])
+        .args(args)
+        .arg(dir)
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    (v["findings"].clone(), v["summary"]["coverage"]["cached"].as_u64().unwrap_or(0))
+}
+
+#[test]
+fn cached_renders_report_what_rendering_again_reports() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    copy_tree(&Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/gitops-repo"), d);
+    git(d, &["init", "-q"]);
+    git(d, &["add", "."]);
+    git(d, &["commit", "-q", "-m", "init"]);
+    // A staged overlay change widens to every render of the platform chart.
+    let overlay = "sources/values/env/dev/apps/platform.yaml";
+    let text = std::fs::read_to_string(d.join(overlay)).unwrap();
+    write(d, overlay, &format!("{text}# reviewed\n"));
+    git(d, &["add", overlay]);
+
+    let (cold, _) = findings_json(d, &["--staged", "--no-cache"]);
+    let rendered = |v: &serde_json::Value, line: u64| {
+        v.as_array().unwrap().iter().any(|f| {
+            f["rule"] == "inline-secret-value"
+                && f["path"] == "sources/charts/apps/platform/templates/secret.yaml"
+                && f["line"] == line
+        })
+    };
+    assert!(rendered(&cold, 15), "the overlay literal renders into the chart's Secret: {cold:#}");
+    findings_json(d, &["--staged"]);
+    let (warm, cached) = findings_json(d, &["--staged"]);
+    assert!(cached > 0);
+    assert_eq!(warm, cold, "a warm cache changes nothing in the report");
+
+    // The template changes in the work tree only: the chart is rendered again, and the finding
+    // moves with the line that renders it.
+    let template = "sources/charts/apps/platform/templates/secret.yaml";
+    let text = std::fs::read_to_string(d.join(template)).unwrap();
+    write(d, template, &format!("{{{{- /* one */}}}}\n{{{{- /* two */}}}}\n{text}"));
+    let (moved, _) = findings_json(d, &["--staged"]);
+    assert!(rendered(&moved, 17) && !rendered(&moved, 15), "{moved:#}");
+    assert_eq!(moved, findings_json(d, &["--staged", "--no-cache"]).0);
+}

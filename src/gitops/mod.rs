@@ -25,7 +25,7 @@ use crate::source::{Position, SourceFile, Span};
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Decl {
     pub kind: DeclKind,
-    #[serde(with = "crate::cache::same_file")]
+    #[serde(with = "crate::cache::file_ref")]
     pub file: Arc<SourceFile>,
     pub root: Node,
     /// The declaring file's own environment (from its path), if any.

@@ -21,6 +21,7 @@ use crate::source::{Position, SourceFile, Span};
 
 use super::render::{self, RenderError, RenderOptions};
 use super::values;
+use crate::cache::{RenderBody, RenderCache};
 
 /// What rendering the charts produced.
 #[derive(Debug, Default)]
@@ -183,6 +184,7 @@ pub fn render_plans(
     plans: &[Plan],
     only_envs: &[String],
     cx: &ScanContext<'_>,
+    cache: Option<&RenderCache<'_>>,
 ) -> ChartOutcome {
     let mut out = ChartOutcome::default();
     let tree = super::chart::TreeCharts::new(
@@ -217,6 +219,7 @@ pub fn render_plans(
             let scan = Scan {
                 base,
                 cx,
+                cache,
                 tree: &tree,
                 files: RefCell::default(),
                 parsed: RefCell::default(),
@@ -250,6 +253,7 @@ type ParsedFile = (Arc<SourceFile>, Option<Node>);
 struct Scan<'a> {
     base: &'a Path,
     cx: &'a ScanContext<'a>,
+    cache: Option<&'a RenderCache<'a>>,
     /// The scan's chart folders, where dependencies that are not vendored are looked for.
     tree: &'a super::chart::TreeCharts,
     files: RefCell<HashMap<String, Option<ParsedFile>>>,
@@ -259,7 +263,78 @@ struct Scan<'a> {
 }
 
 impl Scan<'_> {
+    /// Renders `plans` of the chart in `dir`, taking unchanged renders from the cache.
     fn chart(&self, dir: &str, abs_dir: &Path, plans: &[&Plan], out: &mut ChartOutcome) {
+        let mut todo: Vec<(&Plan, Option<String>)> = Vec::new();
+        for &plan in plans {
+            let key = self.cache.and_then(|c| plan_key(c, dir, plan));
+            match key.as_deref().and_then(|k| self.cache?.lookup(k)) {
+                Some((body, files)) => merge_cached(out, body, files, plan),
+                None => todo.push((plan, key)),
+            }
+        }
+        if todo.is_empty() {
+            return;
+        }
+        let mut head = ChartOutcome::default();
+        let mut each: Vec<ChartOutcome> = todo.iter().map(|_| ChartOutcome::default()).collect();
+        let todo_plans: Vec<&Plan> = todo.iter().map(|(p, _)| *p).collect();
+        self.render_all(dir, abs_dir, &todo_plans, &mut head, &mut each);
+        if let Some(cache) = self.cache {
+            for ((_, key), one) in todo.iter().zip(&each) {
+                if let Some(key) = key {
+                    self.store(cache, key, &head, one);
+                }
+            }
+        }
+        for one in each {
+            merge(out, one);
+        }
+        merge(out, head);
+    }
+
+    /// Stores one render with what its chart contributed (load notices and errors, templates
+    /// keeping values), so that a hit needs no chart at all.
+    fn store(&self, cache: &RenderCache<'_>, key: &str, head: &ChartOutcome, one: &ChartOutcome) {
+        let findings: Vec<Finding> = head.findings.iter().chain(&one.findings).cloned().collect();
+        let mut sources: Vec<Arc<SourceFile>> = Vec::new();
+        let paths = findings.iter().flat_map(|f| std::iter::once(&f.path).chain(f.related.iter().map(|r| &r.path)));
+        for path in paths {
+            if sources.iter().any(|s| &s.path == path) {
+                continue;
+            }
+            let found = one
+                .sources
+                .get(path)
+                .or_else(|| head.sources.get(path))
+                .cloned()
+                .or_else(|| self.templates.borrow().get(path).cloned())
+                .or_else(|| self.files.borrow().get(path).cloned().flatten().map(|(f, _)| f));
+            match found {
+                Some(f) => sources.push(f),
+                None => return,
+            }
+        }
+        let body = RenderBody {
+            findings,
+            notices: head.notices.iter().chain(&one.notices).cloned().collect(),
+            facts: one.rendered.first().map(|r| r.facts.clone()),
+            renders: one.renders,
+            keeps_values: head.keeps_values.iter().cloned().collect(),
+        };
+        cache.store(key.to_string(), &body, sources);
+    }
+
+    /// Loads the chart once and renders each plan into its own outcome (`each`, in order);
+    /// what the chart itself yields goes to `out`.
+    fn render_all(
+        &self,
+        dir: &str,
+        abs_dir: &Path,
+        plans: &[&Plan],
+        out: &mut ChartOutcome,
+        each: &mut [ChartOutcome],
+    ) {
         let cx = self.cx;
         let chart = match super::chart::load_with(abs_dir, self.tree) {
             Ok((c, resolved)) => {
@@ -279,7 +354,7 @@ impl Scan<'_> {
         out.keeps_values.extend(templates.keeping_values().into_iter().map(|t| format!("{dir}{t}")));
         let generating = templates.generating_defines();
         let base_values = format!("{dir}values.yaml");
-        for plan in plans {
+        for (plan, out) in plans.iter().zip(each.iter_mut()) {
             let mut layers: Vec<ValuesLayer> = self.file_layer(&base_values).into_iter().collect();
             let Some(user) = self.user_values(plan, &mut layers, out) else { continue };
             let layers: Vec<&ValuesLayer> = layers.iter().collect();
@@ -557,9 +632,77 @@ impl Scan<'_> {
                 });
             }
         }
-        let envs = if env.shared { None } else { Some(env.envs.clone()) };
-        out.rendered.push(RenderedFacts { release: plan.release, envs, namespace: plan.namespace.clone(), facts });
+        out.rendered.push(rendered_facts(plan, facts));
     }
+}
+
+fn rendered_facts(plan: &Plan, facts: Vec<crate::model::facts::ObjectFacts>) -> RenderedFacts {
+    let envs = if plan.env.shared { None } else { Some(plan.env.envs.clone()) };
+    RenderedFacts { release: plan.release, envs, namespace: plan.namespace.clone(), facts }
+}
+
+fn merge(out: &mut ChartOutcome, one: ChartOutcome) {
+    out.findings.extend(one.findings);
+    out.notices.extend(one.notices);
+    for (path, src) in one.sources {
+        out.sources.entry(path).or_insert(src);
+    }
+    out.rendered.extend(one.rendered);
+    out.renders += one.renders;
+    out.keeps_values.extend(one.keeps_values);
+}
+
+fn merge_cached(out: &mut ChartOutcome, body: RenderBody, files: Vec<Arc<SourceFile>>, plan: &Plan) {
+    out.findings.extend(body.findings);
+    out.notices.extend(body.notices);
+    for f in files {
+        out.sources.entry(f.path.clone()).or_insert(f);
+    }
+    if let Some(facts) = body.facts {
+        out.rendered.push(rendered_facts(plan, facts));
+    }
+    out.renders += body.renders;
+    out.keeps_values.extend(body.keeps_values);
+}
+
+/// The render cache key of `plan`: every chart file (in the digest already), the chart, the
+/// release, its environment and variables, and each values layer by content. `None` when a
+/// values file cannot be read (the render reports that itself).
+fn plan_key(cache: &RenderCache<'_>, dir: &str, plan: &Plan) -> Option<String> {
+    let mut d = cache.digest();
+    d.add(dir.as_bytes())
+        .add(format!("{:?}", plan.release_name).as_bytes())
+        .add(plan.namespace.as_bytes())
+        .add(&[u8::from(plan.release.is_some())])
+        .add(format!("{:?}", plan.env).as_bytes())
+        .add(format!("{:?}", plan.vars).as_bytes());
+    let own = |d: &mut crate::cache::KeyDigest, file: &SourceFile| {
+        use sha2::Digest;
+        d.add(file.path.as_bytes()).add(&sha2::Sha256::digest(file.text.as_bytes()));
+    };
+    for v in &plan.values {
+        match v {
+            ValuesSource::File(rel) => {
+                d.add(b"file").add(rel.as_bytes()).add(&cache.file_identity(rel)?);
+            }
+            ValuesSource::Inline { file, node } => {
+                own(d.add(b"inline"), file);
+                d.add(format!("{:?}", node.span).as_bytes());
+            }
+            ValuesSource::Text { file, span, text } => {
+                own(d.add(b"text"), file);
+                d.add(format!("{span:?}").as_bytes()).add(text.as_bytes());
+            }
+            ValuesSource::Set { file, span, path, value, string } => {
+                own(d.add(b"set"), file);
+                d.add(format!("{span:?}").as_bytes())
+                    .add(path.as_bytes())
+                    .add(value.as_bytes())
+                    .add(&[u8::from(*string)]);
+            }
+        }
+    }
+    Some(d.finish())
 }
 
 /// Locations of rendered objects: the template line that produced each node, and the values

@@ -15,7 +15,7 @@ use crate::source::{Position, SourceFile, Span};
 /// A place in a file.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Loc {
-    #[serde(with = "crate::cache::same_file")]
+    #[serde(with = "crate::cache::file_ref")]
     pub file: Arc<SourceFile>,
     pub span: Span,
 }

@@ -50,7 +50,7 @@ pub struct FixtureEntry {
 /// One file's fixture map.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct FixtureLayer {
-    #[serde(with = "crate::cache::same_file")]
+    #[serde(with = "crate::cache::file_ref")]
     pub file: Arc<SourceFile>,
     pub entries: Vec<FixtureEntry>,
 }

@@ -101,6 +101,9 @@ pub struct Model {
     pub release_values: Vec<ReleaseValues>,
     /// Store kinds that charts the scan could not render may define.
     pub unseen_store_kinds: BTreeSet<String>,
+    /// Vault keys some ExternalSecret of any environment reads, and whether one reads keys that
+    /// cannot be listed (`find`, templated keys): computed once, for every environment's rules.
+    pub fixture_readers: std::sync::OnceLock<(BTreeSet<String>, bool)>,
 }
 
 /// One parsed values layer of a release.
@@ -309,7 +312,7 @@ impl Model {
             }
             env.releases.sort_unstable();
         }
-        Model { envs, release_values, unseen_store_kinds: BTreeSet::new() }
+        Model { envs, release_values, ..Model::default() }
     }
 }
 

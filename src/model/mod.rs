@@ -19,7 +19,7 @@ pub use graph::{EnvModel, Model, PlacedObject};
 /// What one scanned file contributes to the repository model.
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct RawFile {
-    #[serde(with = "crate::cache::same_file")]
+    #[serde(with = "crate::cache::file_ref")]
     pub file: Arc<SourceFile>,
     pub class: FileClass,
     /// The file's environment from its path (`None`: shared).

@@ -34,7 +34,7 @@ impl Span {
 }
 
 /// A 1-based line and a 1-based column counted in Unicode scalar values (SARIF `unicodeCodePoints`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct Position {
     pub line: usize,
     pub column: usize,
