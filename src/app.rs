@@ -38,6 +38,8 @@ pub struct CheckOptions {
     pub no_ignore: bool,
     /// Do not read or write the model cache that `changed` runs use (`--no-cache`).
     pub no_cache: bool,
+    /// Put each environment's secret graph in the report (for the HTML report).
+    pub graph: bool,
     /// Counts for a progress display (the CLI sets it on a terminal).
     pub progress: Option<std::sync::Arc<crate::progress::Progress>>,
 }
@@ -96,6 +98,14 @@ pub fn run_check(opts: &CheckOptions) -> Result<Report, CheckError> {
     let mut clock = crate::progress::Timings::start();
     let (findings, files) = check::check_model(&model, &discovery.releases, &opts.envs, &cx);
     clock.mark("model rules");
+    if opts.graph {
+        report.graph = model
+            .envs
+            .iter()
+            .filter(|e| opts.envs.is_empty() || e.name.as_ref().is_none_or(|n| opts.envs.contains(n)))
+            .map(|e| (e.name.clone().unwrap_or_else(|| "all".into()), crate::report::graph::build(e)))
+            .collect();
+    }
     report.findings.extend(findings);
     for f in files {
         report.sources.entry(f.path.clone()).or_insert(f);

@@ -277,6 +277,7 @@ fn check_once(args: &CheckArgs) -> anyhow::Result<i32> {
         changed,
         no_ignore: args.no_ignore,
         no_cache: args.no_cache,
+        graph: formats.contains(&Format::Html),
         progress: None,
     };
     // A progress line on a terminal only: CI logs and pipes stay clean.

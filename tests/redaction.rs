@@ -69,11 +69,12 @@ fn fragments(secret: &str) -> Vec<String> {
 fn no_report_format_leaks_secret_material() {
     let tmp = tempfile::tempdir().unwrap();
     fixture(tmp.path());
-    let report = run_check(&CheckOptions { paths: vec![tmp.path().to_path_buf()], ..Default::default() }).unwrap();
+    let report =
+        run_check(&CheckOptions { paths: vec![tmp.path().to_path_buf()], graph: true, ..Default::default() }).unwrap();
     assert!(report.findings.len() >= 9, "fixture should trip every rule: {:#?}", report.findings);
 
     let mut all = Vec::new();
-    for fmt in [Format::Human, Format::Json, Format::Sarif, Format::Github, Format::Junit] {
+    for fmt in [Format::Human, Format::Json, Format::Sarif, Format::Github, Format::Junit, Format::Html] {
         for color in [false, true] {
             let mut out = Vec::new();
             report::write(fmt, &report, &HumanOptions { color, ..HumanOptions::default() }, &mut out).unwrap();

@@ -91,7 +91,7 @@ fn no_secret_on_a_neighbouring_line_reaches_any_format() {
         &format!("kind: Secret\nstringData:\n  token: {u1}\n  key: [unclosed\n  other: {u2}\n"),
     );
 
-    let report = run_check(&CheckOptions { paths: vec![d.to_path_buf()], ..Default::default() }).unwrap();
+    let report = run_check(&CheckOptions { paths: vec![d.to_path_buf()], graph: true, ..Default::default() }).unwrap();
     let rules: std::collections::BTreeSet<&str> = report.findings.iter().map(|f| f.rule).collect();
     for expected in ["inline-secret-value", "env-literal-credential", "parse-error"] {
         assert!(rules.contains(expected), "fixture should trip {expected}: {rules:?}");
@@ -100,7 +100,7 @@ fn no_secret_on_a_neighbouring_line_reaches_any_format() {
     assert!(report.findings.iter().any(|f| f.path == "pkg/auth/keys_test.go"), "{:#?}", report.findings);
     assert!(report.findings.iter().any(|f| f.path == "web/app.min.js"), "{:#?}", report.findings);
 
-    for format in [Format::Human, Format::Json, Format::Sarif, Format::Github, Format::Junit] {
+    for format in [Format::Human, Format::Json, Format::Sarif, Format::Github, Format::Junit, Format::Html] {
         for color in [false, true] {
             let mut out = Vec::new();
             report::write(format, &report, &HumanOptions { color, ..HumanOptions::default() }, &mut out).unwrap();

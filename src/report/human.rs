@@ -58,8 +58,7 @@ pub fn write(report: &Report, opts: &HumanOptions, out: &mut dyn Write) -> io::R
     let secrets = secrets_by_path(report);
     // In a file that failed to parse, no rule saw the values, so nobody could mark where its
     // secrets are: its frames show keys and layout only.
-    let unparsed: BTreeSet<&str> =
-        report.findings.iter().filter(|f| f.rule == parse_error::ID).map(|f| f.path.as_str()).collect();
+    let unparsed = unparsed_files(report);
     let theme = if opts.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(opts.width)
@@ -196,10 +195,28 @@ pub(super) fn notice_text(notice: &Notice) -> String {
     if notice.path.is_empty() { notice.message.clone() } else { format!("{}: {}", notice.path, notice.message) }
 }
 
+/// The redacted lines around `finding` exactly as the human report frames them (every secret of
+/// the file masked, every shown line checked on its own, long lines cut): the 1-based number of
+/// the first line, and the text. `secrets` as [`secrets_by_path`] gives them for the file.
+pub(super) fn redacted_frame(
+    source: &SourceFile,
+    finding: &Finding,
+    secrets: &[Span],
+    unparsed: bool,
+) -> (usize, String) {
+    let window = Window::new(source, finding, secrets, unparsed);
+    (window.first_line, window.text)
+}
+
+/// Files with a `parse-error`: no rule saw their values, so frames show keys and layout only.
+pub(super) fn unparsed_files(report: &Report) -> BTreeSet<&str> {
+    report.findings.iter().filter(|f| f.rule == parse_error::ID).map(|f| f.path.as_str()).collect()
+}
+
 /// The secret spans of every finding, grouped by file: a frame must hide every secret that falls
 /// in its lines, including those another finding pointed at. Each list is sorted and merged into
 /// disjoint spans so a frame can find its own by binary search.
-fn secrets_by_path(report: &Report) -> BTreeMap<&str, Vec<Span>> {
+pub(super) fn secrets_by_path(report: &Report) -> BTreeMap<&str, Vec<Span>> {
     let mut by_path: BTreeMap<&str, Vec<Span>> = BTreeMap::new();
     for finding in &report.findings {
         by_path

@@ -3,6 +3,7 @@
 mod frame_safety;
 mod github;
 pub mod graph;
+mod html;
 mod human;
 mod json;
 mod junit;
@@ -70,6 +71,8 @@ pub struct Report {
     /// The scanned folder relative to the repository root (`deploy/`), for SARIF URIs; empty
     /// when the root itself was scanned or no repository encloses it.
     pub root_prefix: String,
+    /// Each environment's secret graph, when a report draws it (HTML).
+    pub graph: Vec<(String, Vec<graph::SecretNode>)>,
 }
 
 impl Report {
@@ -90,6 +93,8 @@ pub enum Format {
     Sarif,
     Github,
     Junit,
+    /// One self-contained page (`--format html -o report.html`).
+    Html,
 }
 
 /// Writes `report` in `format`.
@@ -100,5 +105,6 @@ pub fn write(format: Format, report: &Report, human: &HumanOptions, out: &mut dy
         Format::Sarif => sarif::write(report, out),
         Format::Github => github::write(report, out),
         Format::Junit => junit::write(report, out),
+        Format::Html => html::write(report, out),
     }
 }
