@@ -46,8 +46,10 @@ hyperfine -N -i --warmup 1 --runs 5 --export-json "$out/scan.json" \
   -n full "$sg check $dir --format json -o /dev/null --fail-on never" \
   -n source "$sg check $dir --pack source --format json -o /dev/null --fail-on never" \
   -n rg "rg -c --no-messages -f $pat $dir" >/dev/null
-full_rss=$( { /usr/bin/time -f %M "$sg" check "$dir" --format json -o /dev/null --fail-on never >/dev/null 2>/dev/null; } 2>&1 | tail -1)
-rg_rss=$( { /usr/bin/time -f %M rg -c --no-messages -f "$pat" "$dir" >/dev/null; } 2>&1 | tail -1)
+/usr/bin/time -f %M -o "$out/full.rss" "$sg" check "$dir" --format json -o /dev/null --fail-on never >/dev/null 2>&1 || true
+/usr/bin/time -f %M -o "$out/rg.rss" rg -c --no-messages -f "$pat" "$dir" >/dev/null 2>&1 || true
+full_rss=$(tail -1 "$out/full.rss")
+rg_rss=$(tail -1 "$out/rg.rss")
 SECRETGATE_TIMINGS=1 "$sg" check "$dir" --format json -o /dev/null --fail-on never 2>"$out/timings.txt"
 
 report=bench/SCAN_BENCH.md

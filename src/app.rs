@@ -331,7 +331,7 @@ pub fn analyze(opts: &CheckOptions, stage: Stage) -> Result<Analysis, CheckError
     let cx = ScanContext { config: &config, fingerprinter: &fingerprinter, repo_files: &repo_files };
     let mut cache = opening.and_then(|h| h.join().ok().flatten());
     let changed: HashSet<&str> = opts.changed.iter().flatten().map(String::as_str).collect();
-    clock.mark("read cache");
+    clock.mark("environments, cache");
     // Per file: the entry to store next time (`None`: carry the one read over).
     let mut stored: BTreeMap<String, Option<cache::Entry>> = BTreeMap::new();
     let mut from_cache: BTreeSet<String> = BTreeSet::new();
@@ -539,7 +539,7 @@ pub fn analyze(opts: &CheckOptions, stage: Stage) -> Result<Analysis, CheckError
     let mut unseen_store_kinds = BTreeSet::new();
     for dir in &discovery.unexpanded_charts {
         let templates = format!("{dir}templates/");
-        for c in discovered.files.iter().filter(|c| c.rel.starts_with(&templates)) {
+        for c in crate::helm::scan::under(&discovered.files, &templates) {
             let text = std::fs::read_to_string(&c.abs).unwrap_or_default();
             for kind in ["ClusterSecretStore", "SecretStore"] {
                 if text.contains(&format!("kind: {kind}")) {

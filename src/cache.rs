@@ -29,7 +29,7 @@ use crate::source::SourceFile;
 use crate::suppress::Suppression;
 
 /// Bumped whenever what is stored changes shape or meaning.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 const MAGIC: &[u8; 8] = b"SGMODEL\0";
 
 thread_local! {

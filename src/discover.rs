@@ -417,7 +417,11 @@ pub fn classify(rel: &str, chart_dirs: &BTreeSet<String>) -> FileClass {
     let lower = name.to_ascii_lowercase();
     let ext = lower.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
     let in_chart_templates =
-        chart_dirs.iter().any(|d| rel.strip_prefix(d.as_str()).is_some_and(|r| r.starts_with("templates/")));
+        // Each `templates/` segment of the path, looked up by the folder before it: a handful of
+        // set lookups, not one comparison per chart (a tree can hold thousands).
+        rel.match_indices("templates/")
+            .filter(|(i, _)| *i == 0 || rel.as_bytes()[i - 1] == b'/')
+            .any(|(i, _)| chart_dirs.contains(&rel[..i]));
     if in_chart_templates || ext == "tpl" {
         return FileClass::HelmTemplate;
     }

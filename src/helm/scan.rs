@@ -141,10 +141,18 @@ pub fn plans(
 
 /// A chart no release uses: its defaults for environments without an overlay, plus one render
 /// per `values-<env>.yaml` beside `Chart.yaml`.
+/// The files under folder `dir` (with its trailing `/`), from `files` sorted by path as discovery
+/// returns them: a binary search, not a scan of the whole tree per chart.
+pub(crate) fn under<'a>(files: &'a [Candidate], dir: &str) -> &'a [Candidate] {
+    let start = files.partition_point(|c| c.rel.as_str() < dir);
+    let len = files[start..].partition_point(|c| c.rel.starts_with(dir));
+    &files[start..start + len]
+}
+
 fn default_plans(dir: &str, files: &[Candidate], environments: &Environments, cx: &ScanContext<'_>) -> Vec<Plan> {
-    let overlays: BTreeMap<String, &Candidate> = files
+    let overlays: BTreeMap<String, &Candidate> = under(files, dir)
         .iter()
-        .filter(|c| c.class == FileClass::Values && c.rel.starts_with(dir) && !c.rel[dir.len()..].contains('/'))
+        .filter(|c| c.class == FileClass::Values && !c.rel[dir.len()..].contains('/'))
         .filter_map(|c| {
             let name =
                 c.rel[dir.len()..].strip_prefix("values-").or_else(|| c.rel[dir.len()..].strip_prefix("values."))?;
@@ -207,7 +215,9 @@ pub fn render_plans(
     let threads = rayon::current_num_threads().max(1);
     let mut units: Vec<(&str, &Path, &[&Plan])> = Vec::new();
     for (dir, plans) in &by_chart {
-        let Some(chart_file) = files.iter().find(|c| c.rel == format!("{dir}Chart.yaml")) else { continue };
+        let meta = format!("{dir}Chart.yaml");
+        let Ok(at) = files.binary_search_by(|c| c.rel.as_str().cmp(&meta)) else { continue };
+        let chart_file = &files[at];
         let Some(abs_dir) = chart_file.abs.parent() else { continue };
         let per_run = if plans.len() >= 8 * threads { plans.len().div_ceil(threads) } else { plans.len() };
         units.extend(plans.chunks(per_run.max(1)).map(|chunk| (*dir, abs_dir, chunk)));

@@ -194,7 +194,13 @@ impl Model {
                 // Flux variables change names: extract again under them.
                 let facts: Vec<Arc<ObjectFacts>> = if !p.vars.is_empty() && !f.templated.is_empty() {
                     let l = RawLocator { file: &f.file, vars: &p.vars };
-                    f.templated.iter().flat_map(|root| super::facts::extract(root, &l)).map(Arc::new).collect()
+                    let docs = crate::source::yaml::load(&f.file).documents;
+                    f.templated
+                        .iter()
+                        .filter_map(|&i| docs.get(i))
+                        .flat_map(|doc| super::facts::extract(&doc.root, &l))
+                        .map(Arc::new)
+                        .collect()
                 } else {
                     plain.clone()
                 };

@@ -29,9 +29,10 @@ pub struct RawFile {
     pub fixtures: Option<fixtures::FixtureLayer>,
     /// `vaultKey:` values: keys something other than the bootstrap writes to Vault.
     pub vault_keys: Vec<facts::Named>,
-    /// Documents kept for re-extraction under Flux `postBuild` variables (only when the file
-    /// uses `${…}`).
-    pub templated: Vec<Node>,
+    /// Indices of the documents to extract again under Flux `postBuild` variables (those with
+    /// facts, when the file uses `${…}`). Only indices: the file is parsed again in the rare
+    /// case a Flux Kustomization substitutes into it, rather than every tree kept in memory.
+    pub templated: Vec<usize>,
 }
 
 impl RawFile {
@@ -50,7 +51,7 @@ impl RawFile {
         let vars = Default::default();
         let locator = facts::RawLocator { file, vars: &vars };
         let fixture_path = fixtures::is_fixture_path(&file.path);
-        for doc in docs {
+        for (index, doc) in docs.iter().enumerate() {
             if let Some(kind) = DeclKind::of(class, &file.path, &doc.root) {
                 out.decls.push(Decl { kind, file: file.clone(), root: doc.root.clone(), env: env.clone() });
             }
@@ -59,7 +60,7 @@ impl RawFile {
                 found.extend(facts::secret_generators(&doc.root, &locator));
             }
             if !found.is_empty() && file.text.contains("${") {
-                out.templated.push(doc.root.clone());
+                out.templated.push(index);
             }
             out.facts.extend(found);
             if doc.root.get("kind").is_none() {
