@@ -90,67 +90,70 @@ pub fn discover(base: &Path, roots: &[PathBuf], config: &Config, threads: usize,
     for root in roots {
         let canon_root = root.canonicalize().unwrap_or_else(|_| root.clone());
         let builder = walker(root, threads, !no_ignore);
-        // Asking Git is one fast index read; the metadata walk is the fallback when Git cannot
-        // answer inside a work tree.
-        let from_git = if no_ignore { None } else { ignored_by_git(root, config, &canon_base, base) };
+        // Asking Git is one fast index read, done while the tree is walked; the metadata walk is
+        // the fallback when Git cannot answer inside a work tree.
+        let from_git = std::thread::scope(|s| {
+            let asking = (!no_ignore).then(|| s.spawn(|| ignored_by_git(root, config, &canon_base, base)));
+            builder.build_parallel().run(|| {
+                let found = &found;
+                let notices = &notices;
+                let canon_root = &canon_root;
+                let canon_base = &canon_base;
+                Box::new(move |entry| {
+                    let entry = match entry {
+                        Ok(e) => e,
+                        Err(err) => {
+                            let path = error_path(&err).map(|p| rel_path(canon_base, base, &p)).unwrap_or_default();
+                            push(notices, Notice { path, message: format!("not scanned: {}", error_text(&err)) });
+                            return WalkState::Continue;
+                        }
+                    };
+                    let Some(ft) = entry.file_type() else { return WalkState::Continue };
+                    if entry.path_is_symlink() {
+                        // Followed links must stay inside the scanned root.
+                        match entry.path().canonicalize() {
+                            Ok(target) if target.starts_with(canon_root) => {}
+                            Ok(_) => {
+                                push(
+                                    notices,
+                                    Notice {
+                                        path: rel_path(canon_base, base, entry.path()),
+                                        message: "not scanned: symlink points outside the scanned root".into(),
+                                    },
+                                );
+                                return if ft.is_dir() { WalkState::Skip } else { WalkState::Continue };
+                            }
+                            Err(e) => {
+                                push(
+                                    notices,
+                                    Notice {
+                                        path: rel_path(canon_base, base, entry.path()),
+                                        message: format!("not scanned: broken symlink ({e})"),
+                                    },
+                                );
+                                return WalkState::Continue;
+                            }
+                        }
+                    }
+                    if !ft.is_file() {
+                        return WalkState::Continue;
+                    }
+                    let rel = rel_path(canon_base, base, entry.path());
+                    if config.exclude.is_match(&rel) || config.include.as_ref().is_some_and(|inc| !inc.is_match(&rel)) {
+                        return WalkState::Continue;
+                    }
+                    if let Ok(mut f) = found.lock() {
+                        f.push((entry.into_path(), rel));
+                    }
+                    WalkState::Continue
+                })
+            });
+            asking.and_then(|h| h.join().ok()).flatten()
+        });
         let ignored = match (&from_git, no_ignore) {
             (Some(_), _) | (None, true) => Vec::new(),
             (None, false) => git_ignored_files(root, threads, config, &canon_base, base),
         };
-        builder.build_parallel().run(|| {
-            let found = &found;
-            let notices = &notices;
-            let canon_root = &canon_root;
-            let canon_base = &canon_base;
-            Box::new(move |entry| {
-                let entry = match entry {
-                    Ok(e) => e,
-                    Err(err) => {
-                        let path = error_path(&err).map(|p| rel_path(canon_base, base, &p)).unwrap_or_default();
-                        push(notices, Notice { path, message: format!("not scanned: {}", error_text(&err)) });
-                        return WalkState::Continue;
-                    }
-                };
-                let Some(ft) = entry.file_type() else { return WalkState::Continue };
-                if entry.path_is_symlink() {
-                    // Followed links must stay inside the scanned root.
-                    match entry.path().canonicalize() {
-                        Ok(target) if target.starts_with(canon_root) => {}
-                        Ok(_) => {
-                            push(
-                                notices,
-                                Notice {
-                                    path: rel_path(canon_base, base, entry.path()),
-                                    message: "not scanned: symlink points outside the scanned root".into(),
-                                },
-                            );
-                            return if ft.is_dir() { WalkState::Skip } else { WalkState::Continue };
-                        }
-                        Err(e) => {
-                            push(
-                                notices,
-                                Notice {
-                                    path: rel_path(canon_base, base, entry.path()),
-                                    message: format!("not scanned: broken symlink ({e})"),
-                                },
-                            );
-                            return WalkState::Continue;
-                        }
-                    }
-                }
-                if !ft.is_file() {
-                    return WalkState::Continue;
-                }
-                let rel = rel_path(canon_base, base, entry.path());
-                if config.exclude.is_match(&rel) || config.include.as_ref().is_some_and(|inc| !inc.is_match(&rel)) {
-                    return WalkState::Continue;
-                }
-                if let Ok(mut f) = found.lock() {
-                    f.push((entry.into_path(), rel));
-                }
-                WalkState::Continue
-            })
-        });
         if let Some(git) = from_git
             && let Ok(mut f) = found.lock()
         {
