@@ -299,9 +299,11 @@ pub struct ObjectFacts {
     pub loc: Loc,
     pub producers: Vec<Producer>,
     pub consumers: Vec<Consumer>,
-    pub external_secret: Option<ExternalSecret>,
-    pub store: Option<Store>,
-    pub push_secret: Option<PushSecret>,
+    // Boxed: most objects are none of these, and every object's facts stay in memory for the
+    // whole scan (an unboxed ExternalSecret made every Deployment's facts 1.1 kB).
+    pub external_secret: Option<Box<ExternalSecret>>,
+    pub store: Option<Box<Store>>,
+    pub push_secret: Option<Box<PushSecret>>,
     pub cnpg_roles: Vec<CnpgRole>,
     /// Labelled or annotated `secretgate.io/dev-only: "true"`.
     pub dev_only: bool,
@@ -458,18 +460,18 @@ fn object(o: &Object<'_>, l: &dyn Locator) -> Option<ObjectFacts> {
                         by,
                         owns: matches!(policy, "Owner" | "Orphan") && !es.seed_only,
                     });
-                    f.external_secret = Some(es);
+                    f.external_secret = Some(Box::new(es));
                 }
             }
         }
         "SecretStore" | "ClusterSecretStore" if api.starts_with("external-secrets.io/") => {
-            f.store = Some(store(node, kind == "ClusterSecretStore", l));
+            f.store = Some(Box::new(store(node, kind == "ClusterSecretStore", l)));
         }
         "PushSecret" | "ClusterPushSecret" if api.starts_with("external-secrets.io/") => {
             let spec =
                 if kind == "ClusterPushSecret" { node.at(&["spec", "pushSecretSpec"]) } else { node.get("spec") };
             if let Some(spec) = spec {
-                f.push_secret = Some(push_secret(spec, l));
+                f.push_secret = Some(Box::new(push_secret(spec, l)));
             }
         }
         "Certificate" if api.starts_with("cert-manager.io/") => {

@@ -522,7 +522,7 @@ impl EnvModel {
 
     /// Every ExternalSecret (and ClusterExternalSecret) of the environment.
     pub fn external_secrets(&self) -> impl Iterator<Item = (&PlacedObject, &ExternalSecret)> {
-        self.objects.iter().filter_map(|o| o.facts.external_secret.as_ref().map(|es| (o, es)))
+        self.objects.iter().filter_map(|o| o.facts.external_secret.as_deref().map(|es| (o, es)))
     }
 
     /// What serves an ExternalSecret's keys.
