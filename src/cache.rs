@@ -49,7 +49,10 @@ pub mod file_ref {
         let index = TABLE.with(|t| {
             let mut t = t.borrow_mut();
             let table = t.as_mut()?;
-            let i = match table.iter().position(|f| Arc::ptr_eq(f, file) || f.path == file.path) {
+            // Same path is not enough: an embedded values text is a file of its own under the
+            // path of the file that embeds it.
+            let same = |f: &Arc<SourceFile>| Arc::ptr_eq(f, file) || (f.path == file.path && f.text == file.text);
+            let i = match table.iter().position(same) {
                 Some(i) => i,
                 None => {
                     table.push(file.clone());
@@ -559,6 +562,20 @@ mod tests {
         assert!(postcard::to_allocvec(&r).is_err(), "no table: refused, not guessed");
         let (back, _) = with_table(Vec::new(), || postcard::from_bytes::<RawFile>(&bytes.expect("encode")));
         assert!(back.is_err(), "an index outside the table is an error");
+    }
+
+    #[test]
+    fn a_text_under_another_files_path_is_its_own_table_entry() {
+        use crate::model::facts::Loc;
+        use crate::source::Span;
+        let disk = Arc::new(SourceFile::new("apps/app.yaml".into(), "a: 1\nvalues: |\n  b: 2\n".into()));
+        let embedded = Arc::new(SourceFile::new("apps/app.yaml".into(), "b: 2\n".into()));
+        let at = |file: &Arc<SourceFile>| Loc { file: file.clone(), span: Span::new(0, 1) };
+        let locs = vec![at(&disk), at(&embedded), at(&disk.clone())];
+        let (bytes, table) = with_table(Vec::new(), || postcard::to_allocvec(&locs));
+        assert!(bytes.is_ok());
+        assert_eq!(table.len(), 2, "same path, other text: not the same file");
+        assert_eq!(table[1].text, "b: 2\n");
     }
 
     fn empty_cache(keys: &[(&str, &str)]) -> ModelCache {
