@@ -409,6 +409,7 @@ pub fn analyze(opts: &CheckOptions, stage: Stage) -> Result<Analysis, CheckError
     };
     absorb(&mut report, &mut raw, &mut suppressions, &mut scanned, outcomes);
     clock.mark("check files");
+    crate::rules::pack::report_timings();
 
     // What the repository declares about its releases.
     // Declarations in examples, tests and docs describe someone else's deployment.

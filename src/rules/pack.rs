@@ -276,6 +276,7 @@ impl PackSet {
             // Base64 inside a PEM block (a certificate's body) spells token prefixes by chance;
             // only the rules about PEM blocks look there.
             let pem_rule = rule.pattern.contains("-----BEGIN");
+            let _timed = TIMED.then(|| Timed(rule.meta.id, std::time::Instant::now()));
             for caps in c.regex.captures_iter(text) {
                 let Some(secret) = c.secret_groups.iter().find_map(|&g| caps.get(g)) else { continue };
                 if !pem_rule && armoured.iter().any(|b| b.start <= secret.start() && secret.end() <= b.end) {
@@ -745,4 +746,32 @@ pub fn load_user_packs(base: &Path, paths: &[String]) -> Result<Option<Arc<PackS
 pub enum UserPackError {
     Read { index: usize, message: String },
     Invalid(PackError),
+}
+
+/// With `SECRETGATE_TIMINGS`, the time each pattern rule's regex spends, summed over threads.
+static TIMED: std::sync::LazyLock<bool> = std::sync::LazyLock::new(|| std::env::var_os("SECRETGATE_TIMINGS").is_some());
+static SPENT: std::sync::Mutex<std::collections::BTreeMap<&'static str, std::time::Duration>> =
+    std::sync::Mutex::new(std::collections::BTreeMap::new());
+
+/// Adds the time since it was made to its rule's total when dropped.
+struct Timed(&'static str, std::time::Instant);
+
+impl Drop for Timed {
+    fn drop(&mut self) {
+        let mut spent = SPENT.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        *spent.entry(self.0).or_default() += self.1.elapsed();
+    }
+}
+
+/// Prints the pattern rules that took longest (`SECRETGATE_TIMINGS` only).
+pub fn report_timings() {
+    if !*TIMED {
+        return;
+    }
+    let spent = SPENT.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut top: Vec<_> = spent.iter().collect();
+    top.sort_by_key(|(_, d)| std::cmp::Reverse(**d));
+    for (id, d) in top.iter().take(5) {
+        eprintln!("secretgate timing:   pattern {id:<24} {:>7.1} ms (all threads)", d.as_secs_f64() * 1000.0);
+    }
 }
