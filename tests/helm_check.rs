@@ -153,3 +153,38 @@ fn schema_violation_points_at_the_values_line() {
     // The chart's own defaults satisfy the schema: no finding for the other environments.
     assert_eq!(report.findings.iter().filter(|f| f.path.starts_with("charts/schema-bound")).count(), 1);
 }
+
+/// A Secret line whose key comes from a named template and whose value comes from the calling
+/// template (stable/pomerium's TLS Secrets): a value generated there (`genSignedCert`) is not a
+/// literal from Git, and a value the other branch takes from the values still is.
+#[test]
+fn a_helper_key_with_a_generated_value_from_the_caller_is_not_a_literal() {
+    let tmp = tempfile::tempdir().unwrap();
+    let chart = tmp.path().join("app");
+    std::fs::create_dir_all(chart.join("templates")).unwrap();
+    std::fs::write(chart.join("Chart.yaml"), "apiVersion: v2\nname: app\nversion: 1.0.0\n").unwrap();
+    std::fs::write(
+        chart.join("templates/_helpers.tpl"),
+        "{{- define \"app.keyName\" -}}\n{{- printf \"%s\" (ternary \"tls.key\" \"legacy-key\" true) -}}\n{{- end -}}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        chart.join("templates/tls.yaml"),
+        "{{- if .Values.generateTLS }}\n{{- $ca := genCA \"ca\" 365 }}\n{{- $kp := genSignedCert \"app\" nil nil 365 $ca }}\n\
+         apiVersion: v1\nkind: Secret\nmetadata:\n  name: app-tls\ntype: Opaque\ndata:\n  {{ template \"app.keyName\" . }}: {{ $kp.Key | b64enc }}\n\
+         {{- else }}\napiVersion: v1\nkind: Secret\nmetadata:\n  name: app-tls\ntype: Opaque\ndata:\n  {{ template \"app.keyName\" . }}: {{ .Values.tls.key | b64enc }}\n{{- end }}\n",
+    )
+    .unwrap();
+    let run = |values: &str| {
+        std::fs::write(chart.join("values.yaml"), values).unwrap();
+        let report = run_check(&CheckOptions { paths: vec![tmp.path().to_path_buf()], ..Default::default() }).unwrap();
+        report.findings.into_iter().filter(|f| f.rule == "inline-secret-value").collect::<Vec<_>>()
+    };
+    let generated = run("generateTLS: true\ntls:\n  key: \"\"\n");
+    assert!(generated.is_empty(), "a generated key is not a literal: {generated:#?}");
+    // Built at run time so that no literal secret sits in the test source.
+    let literal: String = ["Zx8k", "P2mQ7", "vLw9Rt4Yq"].concat();
+    let from_values = run(&format!("generateTLS: false\ntls:\n  key: \"{literal}\"\n"));
+    assert_eq!(from_values.len(), 1, "{from_values:#?}");
+    assert_eq!(from_values[0].related[0].path, "app/values.yaml");
+}
