@@ -350,12 +350,12 @@ pub fn analyze(opts: &CheckOptions, stage: Stage) -> Result<Analysis, CheckError
                         .filter(|_| !changed.contains(c.rel.as_str()) && !fresh.contains(&c.rel))
                         .and_then(|cache| cache.lookup(&c.rel, c.class));
                     let (outcome, entry) = match cached {
-                        Some(outcome) => (outcome, None),
+                        Some(outcome) => (outcome, Origin::Cache),
                         None => {
                             let envs = root_of(c).and_then(|i| per_root.get(i)).unwrap_or(environments);
                             let outcome = check::scan_file(c, &envs.info(&config, e.as_deref()), &cx);
                             let entry = cache.and_then(|cache| cache.entry(&c.rel, c.class, &outcome));
-                            (outcome, Some(entry))
+                            (outcome, Origin::Scan(entry))
                         }
                     };
                     if let Some(p) = &opts.progress {
@@ -571,24 +571,28 @@ pub fn analyze(opts: &CheckOptions, stage: Stage) -> Result<Analysis, CheckError
     Ok(Analysis { base, config, report, discovery, model, envs, suppressions, cache_write })
 }
 
-/// A scanned file: its outcome, and what the cache learns of it (`None`: the outcome came from
-/// the cache; `Some(None)`: scanned, nothing to store).
-type Scanned = (String, check::FileOutcome, Option<Option<cache::Entry>>);
+/// Where a file's outcome came from, and what the cache keeps of it.
+enum Origin {
+    /// The model cache: its entry is carried over as read.
+    Cache,
+    /// A scan; the entry to store, if the file has a content key and its facts can be stored.
+    Scan(Option<cache::Entry>),
+}
 
 /// Splits off what the cache needs and remembers which outcomes came from it.
 fn keep(
-    scanned: Vec<Scanned>,
+    scanned: Vec<(String, check::FileOutcome, Origin)>,
     from_cache: &mut BTreeSet<String>,
     stored: &mut BTreeMap<String, Option<cache::Entry>>,
 ) -> Vec<(String, check::FileOutcome)> {
     let mut out = Vec::with_capacity(scanned.len());
-    for (rel, outcome, entry) in scanned {
-        match entry {
-            None => {
+    for (rel, outcome, origin) in scanned {
+        match origin {
+            Origin::Cache => {
                 from_cache.insert(rel.clone());
                 stored.insert(rel.clone(), None);
             }
-            Some(entry) => {
+            Origin::Scan(entry) => {
                 from_cache.remove(&rel);
                 match entry {
                     Some(e) => stored.insert(rel.clone(), Some(e)),

@@ -155,15 +155,6 @@ impl ModelCache {
         self.keys.get(rel).map(String::as_str)
     }
 
-    /// Entries read from disk.
-    pub fn len(&self) -> usize {
-        self.entries.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
-
     /// What `rel` yielded when last scanned with this content and class, if known.
     pub fn lookup(&self, rel: &str, class: FileClass) -> Option<FileOutcome> {
         let e = self.entries.get(rel)?;

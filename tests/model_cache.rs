@@ -23,8 +23,9 @@ fn git(dir: &Path, args: &[&str]) {
     assert!(ok.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&ok.stderr));
 }
 
-/// Findings as `rule path:line`, sorted, and how many files came from the cache.
-fn check(dir: &Path, args: &[&str]) -> (Vec<String>, u64) {
+/// The JSON report of a check: its findings array, whole (messages, related locations,
+/// environments), and how many files came from the cache.
+fn findings_json(dir: &Path, args: &[&str]) -> (serde_json::Value, u64) {
     let out = Command::new(env!("CARGO_BIN_EXE_secretgate"))
         .args(["check", "--format", "json", "--fail-on", "never"])
         .args(args)
@@ -33,14 +34,20 @@ fn check(dir: &Path, args: &[&str]) -> (Vec<String>, u64) {
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let mut got: Vec<String> = v["findings"]
+    (v["findings"].clone(), v["summary"]["coverage"]["cached"].as_u64().unwrap_or(0))
+}
+
+/// Findings as `rule path:line`, sorted, and how many files came from the cache.
+fn check(dir: &Path, args: &[&str]) -> (Vec<String>, u64) {
+    let (findings, cached) = findings_json(dir, args);
+    let mut got: Vec<String> = findings
         .as_array()
         .unwrap()
         .iter()
         .map(|f| format!("{} {}:{}", f["rule"].as_str().unwrap(), f["path"].as_str().unwrap(), f["line"]))
         .collect();
     got.sort();
-    (got, v["summary"]["coverage"]["cached"].as_u64().unwrap_or(0))
+    (got, cached)
 }
 
 const PRODUCER: &str = "apiVersion: external-secrets.io/v1\nkind: ExternalSecret\nmetadata: {name: db-sync, namespace: app}\nspec:\n  secretStoreRef: {kind: ClusterSecretStore, name: vault}\n  target: {name: db}\n  data: [{secretKey: password, remoteRef: {key: db-password}}]\n";
@@ -152,18 +159,6 @@ fn copy_tree(from: &Path, to: &Path) {
             std::fs::copy(entry.path(), target).unwrap();
         }
     }
-}
-
-/// The findings array of a JSON report, whole (messages, related locations, environments).
-fn findings_json(dir: &Path, args: &[&str]) -> (serde_json::Value, u64) {
-    let out = Command::new(env!("CARGO_BIN_EXE_secretgate"))
-        .args(["check", "--format", "json", "--fail-on", "never"])
-        .args(args)
-        .arg(dir)
-        .output()
-        .unwrap();
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    (v["findings"].clone(), v["summary"]["coverage"]["cached"].as_u64().unwrap_or(0))
 }
 
 #[test]

@@ -242,14 +242,7 @@ pub fn render_plans(
         })
         .collect();
     for one in done {
-        out.findings.extend(one.findings);
-        out.notices.extend(one.notices);
-        for (path, src) in one.sources {
-            out.sources.entry(path).or_insert(src);
-        }
-        out.rendered.extend(one.rendered);
-        out.renders += one.renders;
-        out.keeps_values.extend(one.keeps_values);
+        merge(&mut out, one);
     }
     out.notices.dedup();
     check::collapse(&mut out.findings);
@@ -896,10 +889,9 @@ fn template_path(tpl: &str, dir: &str, origins: &BTreeMap<String, String>) -> St
 /// The name of the `define` block that holds 1-based `line` of `file`, if any.
 fn enclosing_define(file: &SourceFile, line: usize) -> Option<String> {
     let before = file.text.get(..file.line_end(line))?;
+    // The nearest define above the line: helpers are written one block after another, and an
+    // `{{ end }}` of an `if` inside a block cannot be told from the block's own here.
     let at = before.rfind("define \"")?;
-    // An `end` after the define closes it before our line only if a later define does not
-    // start; a plain `{{ end }}` of an `if` inside the block is not told apart here, so only
-    // the nearest define is taken, as Helm helpers are written one per block.
     let rest = &before[at + "define \"".len()..];
     rest.split_once('"').map(|(name, _)| name.to_string())
 }

@@ -43,8 +43,8 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     for case in &cases {
         let open = format!(
             r#"    <testcase classname="{}" name="{}""#,
-            escape(&case.classname, true),
-            escape(case.name, true)
+            super::escape_markup(&case.classname, true),
+            super::escape_markup(case.name, true)
         );
         let Some(worst) = case.findings.iter().map(|f| f.severity).max() else {
             writeln!(out, "{open}/>")?;
@@ -57,7 +57,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         // Findings arrive sorted by path and line, so the text lists them in file order.
         for f in &case.findings {
             let line = format!("{}:{}:{}: {}: {}", f.path, f.start.line, f.start.column, f.severity, f.message);
-            writeln!(out, "{}", escape(&line, false))?;
+            writeln!(out, "{}", super::escape_markup(&line, false))?;
         }
         writeln!(out, "</failure>")?;
         writeln!(out, "    </testcase>")?;
@@ -65,35 +65,12 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     if !report.notices.is_empty() {
         write!(out, "    <system-out>")?;
         for notice in &report.notices {
-            writeln!(out, "{}", escape(&super::human::notice_text(notice), false))?;
+            writeln!(out, "{}", super::escape_markup(&super::human::notice_text(notice), false))?;
         }
         writeln!(out, "</system-out>")?;
     }
     writeln!(out, "  </testsuite>")?;
     writeln!(out, "</testsuites>")
-}
-
-/// Escapes text for XML 1.0. Characters XML cannot carry at all (most C0 controls) become U+FFFD
-/// so that a stray byte in a file name cannot make the whole report unparseable; in attributes,
-/// whitespace is escaped too, since parsers would otherwise fold it into spaces.
-fn escape(s: &str, attribute: bool) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\n' if attribute => out.push_str("&#10;"),
-            '\r' => out.push_str("&#13;"),
-            '\t' if attribute => out.push_str("&#9;"),
-            '\n' | '\t' => out.push(c),
-            c if (c as u32) < 0x20 || matches!(c, '\u{FFFE}' | '\u{FFFF}') => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]
@@ -141,6 +118,6 @@ mod tests {
         assert!(out.contains("&lt;a href=&quot;x&quot;&gt;&amp;&apos;&lt;/a&gt;\u{FFFD}"), "{out}");
         assert!(out.contains(r#"<testcase classname="secretgate" name="zz-unregistered">"#), "{out}");
         assert!(out.contains(r#"failures="2""#), "{out}");
-        assert_eq!(escape("a\nb\tc\"", true), "a&#10;b&#9;c&quot;");
+        assert_eq!(crate::report::escape_markup("a\nb\tc\"", true), "a&#10;b&#9;c&quot;");
     }
 }

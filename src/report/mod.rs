@@ -108,3 +108,26 @@ pub fn write(format: Format, report: &Report, human: &HumanOptions, out: &mut dy
         Format::Html => html::write(report, out),
     }
 }
+
+/// Escapes text for XML 1.0 and HTML (JUnit, the HTML report). Characters XML cannot carry at all (most C0 controls) become U+FFFD
+/// so that a stray byte in a file name cannot make the whole report unparseable; in attributes,
+/// whitespace is escaped too, since parsers would otherwise fold it into spaces.
+pub(super) fn escape_markup(s: &str, attribute: bool) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\n' if attribute => out.push_str("&#10;"),
+            '\r' => out.push_str("&#13;"),
+            '\t' if attribute => out.push_str("&#9;"),
+            '\n' | '\t' => out.push(c),
+            c if (c as u32) < 0x20 || matches!(c, '\u{FFFE}' | '\u{FFFF}') => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
