@@ -294,7 +294,8 @@ impl PackSet {
             // only the rules about PEM blocks look there.
             let pem_rule = rule.pattern.contains("-----BEGIN");
             let _timed = TIMED.then(|| Timed(rule.meta.id, std::time::Instant::now()));
-            let regions = if rule.line_scoped { keyword_lines(text, &hits[i]) } else { vec![0..text.len()] };
+            let whole = 0..text.len();
+            let regions = if rule.line_scoped { keyword_lines(text, &hits[i]) } else { vec![whole] };
             for region in regions {
                 let base = region.start;
                 for caps in c.regex.captures_iter(&text[region]) {
@@ -918,7 +919,8 @@ mod line_scoped_tests {
                 if starts.is_empty() {
                     continue; // the rule does not run on this text at all
                 }
-                let whole = spans(rule, text, &[0..text.len()]);
+                let all = 0..text.len();
+                let whole = spans(rule, text, std::slice::from_ref(&all));
                 let lines = spans(rule, text, &keyword_lines(text, &starts));
                 assert_eq!(lines, whole, "{} on {text:?}", rule.meta.id);
                 found += whole.len();
