@@ -332,9 +332,9 @@ pub fn analyze(opts: &CheckOptions, stage: Stage) -> Result<Analysis, CheckError
     let mut cache = opening.and_then(|h| h.join().ok().flatten());
     let changed: HashSet<&str> = opts.changed.iter().flatten().map(String::as_str).collect();
     clock.mark("environments, cache");
-    // Per file: the entry to store next time (`None`: carry the one read over).
+    // Per file: the entry to store next time (`None`: the outcome came from the cache, whose
+    // entry is carried over as read).
     let mut stored: BTreeMap<String, Option<cache::Entry>> = BTreeMap::new();
-    let mut from_cache: BTreeSet<String> = BTreeSet::new();
     let scan = |files: &[discover::Candidate],
                 envs: &[Option<String>],
                 environments: &Environments,
@@ -369,11 +369,8 @@ pub fn analyze(opts: &CheckOptions, stage: Stage) -> Result<Analysis, CheckError
     if let Some(p) = &opts.progress {
         p.phase("checking files", discovered.files.len());
     }
-    let outcomes = keep(
-        scan(&discovered.files, &file_envs, &environments, &BTreeSet::new(), cache.as_ref()),
-        &mut from_cache,
-        &mut stored,
-    );
+    let outcomes =
+        keep(scan(&discovered.files, &file_envs, &environments, &BTreeSet::new(), cache.as_ref()), &mut stored);
 
     let mut report = Report { notices: std::mem::take(&mut discovered.notices), ..Report::default() };
     let mut raw: BTreeMap<String, RawFile> = BTreeMap::new();
@@ -451,9 +448,13 @@ pub fn analyze(opts: &CheckOptions, stage: Stage) -> Result<Analysis, CheckError
     // such. Files of a chart that a changed file widens to were taken from the cache without
     // their findings: read them again for those.
     let widened: BTreeSet<String> = match &opts.changed {
-        Some(changed) if !from_cache.is_empty() => {
+        Some(changed) if cache.is_some() => {
             let prefixes = widened_charts(changed, &discovery);
-            from_cache.iter().filter(|rel| prefixes.iter().any(|p| rel.starts_with(p.as_str()))).cloned().collect()
+            stored
+                .iter()
+                .filter(|(rel, entry)| entry.is_none() && prefixes.iter().any(|p| rel.starts_with(p.as_str())))
+                .map(|(rel, _)| rel.clone())
+                .collect()
         }
         _ => BTreeSet::new(),
     };
@@ -482,11 +483,11 @@ pub fn analyze(opts: &CheckOptions, stage: Stage) -> Result<Analysis, CheckError
         let redo: BTreeSet<&str> = again.iter().map(|c| c.rel.as_str()).collect();
         report.findings.retain(|f| !redo.contains(f.path.as_str()));
         report.summary.files -= again.len().min(report.summary.files);
-        let outcomes =
-            keep(scan(&again, &again_envs, &environments, &widened, cache.as_ref()), &mut from_cache, &mut stored);
+        let outcomes = keep(scan(&again, &again_envs, &environments, &widened, cache.as_ref()), &mut stored);
         absorb(&mut report, &mut raw, &mut suppressions, &mut scanned, outcomes);
     }
     clock.mark("values files");
+    report.summary.coverage.cached = stored.values().filter(|e| e.is_none()).count();
     let file_entries: Vec<cache::Entry> = match cache.as_mut() {
         Some(cache) => std::mem::take(&mut stored)
             .into_iter()
@@ -494,7 +495,6 @@ pub fn analyze(opts: &CheckOptions, stage: Stage) -> Result<Analysis, CheckError
             .collect(),
         None => Vec::new(),
     };
-    report.summary.coverage.cached = from_cache.len();
     let coverage = &mut report.summary.coverage;
     for c in discovered.files.iter().filter(|c| scanned.contains(&c.rel)) {
         *coverage.files_by_class.entry(c.class.as_str().to_string()).or_default() += 1;
@@ -579,27 +579,18 @@ enum Origin {
     Scan(Option<cache::Entry>),
 }
 
-/// Splits off what the cache needs and remembers which outcomes came from it.
+/// Splits off what the cache needs (`stored`: `None` for an outcome the cache gave).
 fn keep(
     scanned: Vec<(String, check::FileOutcome, Origin)>,
-    from_cache: &mut BTreeSet<String>,
     stored: &mut BTreeMap<String, Option<cache::Entry>>,
 ) -> Vec<(String, check::FileOutcome)> {
     let mut out = Vec::with_capacity(scanned.len());
     for (rel, outcome, origin) in scanned {
         match origin {
-            Origin::Cache => {
-                from_cache.insert(rel.clone());
-                stored.insert(rel.clone(), None);
-            }
-            Origin::Scan(entry) => {
-                from_cache.remove(&rel);
-                match entry {
-                    Some(e) => stored.insert(rel.clone(), Some(e)),
-                    None => stored.remove(&rel),
-                };
-            }
-        }
+            Origin::Cache => stored.insert(rel.clone(), None),
+            Origin::Scan(Some(entry)) => stored.insert(rel.clone(), Some(entry)),
+            Origin::Scan(None) => stored.remove(&rel),
+        };
         out.push((rel, outcome));
     }
     out

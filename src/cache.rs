@@ -16,13 +16,12 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
 use crate::check::FileOutcome;
-use crate::discover::FileClass;
+use crate::discover::{FileClass, git_stdout, nul_separated};
 use crate::finding::Notice;
 use crate::model::RawFile;
 use crate::source::SourceFile;
@@ -139,15 +138,28 @@ impl ModelCache {
     /// say which files are clean). `settings` is everything besides file content that changes
     /// what a file yields.
     pub fn open(base: &Path, settings: &[u8]) -> Option<ModelCache> {
-        let git_dir = git(base, &["rev-parse", "--absolute-git-dir"])?;
+        let git_dir = git_stdout(base, &["rev-parse", "--absolute-git-dir"])?;
         let git_dir = PathBuf::from(String::from_utf8_lossy(&git_dir).trim());
         let keys = clean_blobs(base)?;
         let canonical = base.canonicalize().ok()?;
-        let name = hex(&sha256(canonical.to_string_lossy().as_bytes())[..8]);
+        let name = sha256_hex(canonical.to_string_lossy().as_bytes())[..16].to_string();
         let path = git_dir.join("secretgate").join(format!("model-{name}.bin"));
-        let header = Header { format: FORMAT, build: build_id(), settings: hex(&sha256(settings)) };
+        let header = Header { format: FORMAT, build: build_id(), settings: sha256_hex(settings) };
         let (entries, renders) = read(&path, &header).unwrap_or_default();
         Some(ModelCache { path, header, keys, entries, renders, taken: Default::default() })
+    }
+
+    /// An empty cache with no content keys, for tests of what is built on it.
+    #[cfg(test)]
+    pub(crate) fn empty() -> ModelCache {
+        ModelCache {
+            path: PathBuf::new(),
+            header: Header { format: FORMAT, build: String::new(), settings: String::new() },
+            keys: HashMap::new(),
+            entries: HashMap::new(),
+            renders: HashMap::new(),
+            taken: Default::default(),
+        }
     }
 
     /// The content key of `rel`, when Git vouches for its content.
@@ -246,7 +258,7 @@ impl ModelCache {
 
     /// Replaces the cache with `entries` and `renders`: written to a temporary file and renamed
     /// into place.
-    pub fn save(self, mut entries: Vec<Entry>, mut renders: Vec<(String, Vec<u8>)>) -> std::io::Result<()> {
+    fn save(self, mut entries: Vec<Entry>, mut renders: Vec<(String, Vec<u8>)>) -> std::io::Result<()> {
         entries.sort_by(|a, b| a.path.cmp(&b.path));
         renders.sort_by(|a, b| a.0.cmp(&b.0));
         let stored = Stored { header: self.header, entries, renders };
@@ -337,7 +349,7 @@ impl KeyDigest {
 
     pub fn finish(self) -> String {
         use sha2::Digest;
-        hex(&self.0.finalize())
+        format!("{:x}", self.0.finalize())
     }
 }
 
@@ -464,7 +476,7 @@ fn list_files(abs: &Path, rel: &str, out: &mut Vec<(String, PathBuf, Option<Path
 
 /// Blob ids of the tracked regular files under `base` whose work-tree content matches the index.
 fn clean_blobs(base: &Path) -> Option<HashMap<String, String>> {
-    let listed = git(base, &["ls-files", "-s", "-z"])?;
+    let listed = git_stdout(base, &["ls-files", "-s", "-z"])?;
     let mut keys = HashMap::new();
     let mut conflicted = Vec::new();
     for record in listed.split(|&b| b == 0).filter(|r| !r.is_empty()) {
@@ -478,19 +490,14 @@ fn clean_blobs(base: &Path) -> Option<HashMap<String, String>> {
             keys.insert(path.to_string(), oid.to_string());
         }
     }
-    let dirty = git(base, &["diff-files", "--name-only", "--relative", "-z"])?;
-    for path in dirty.split(|&b| b == 0).filter(|r| !r.is_empty()) {
-        keys.remove(String::from_utf8_lossy(path).as_ref());
+    let dirty = git_stdout(base, &["diff-files", "--name-only", "--relative", "-z"])?;
+    for path in nul_separated(&dirty) {
+        keys.remove(&path);
     }
     for path in conflicted {
         keys.remove(&path);
     }
     Some(keys)
-}
-
-fn git(dir: &Path, args: &[&str]) -> Option<Vec<u8>> {
-    let out = Command::new("git").arg("-C").arg(dir).args(args).stderr(std::process::Stdio::null()).output().ok()?;
-    out.status.success().then_some(out.stdout)
 }
 
 /// This build of secretgate: version plus the executable's size and modification time, so that
@@ -504,13 +511,14 @@ fn build_id() -> String {
     format!("{}:{}", env!("CARGO_PKG_VERSION"), stamp.unwrap_or_default())
 }
 
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    format!("{:x}", sha2::Sha256::digest(bytes))
+}
+
 fn sha256(bytes: &[u8]) -> [u8; 32] {
     use sha2::Digest;
     sha2::Sha256::digest(bytes).into()
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]
@@ -570,14 +578,7 @@ mod tests {
     }
 
     fn empty_cache(keys: &[(&str, &str)]) -> ModelCache {
-        ModelCache {
-            path: PathBuf::new(),
-            header: Header { format: FORMAT, build: String::new(), settings: String::new() },
-            keys: keys.iter().map(|(p, o)| (p.to_string(), o.to_string())).collect(),
-            entries: HashMap::new(),
-            renders: HashMap::new(),
-            taken: Default::default(),
-        }
+        ModelCache { keys: keys.iter().map(|(p, o)| (p.to_string(), o.to_string())).collect(), ..ModelCache::empty() }
     }
 
     #[test]

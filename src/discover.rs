@@ -289,25 +289,12 @@ fn ignored_by_git(root: &Path, config: &Config, canon_base: &Path, base: &Path) 
     if !in_work_tree || !root.is_dir() {
         return None;
     }
-    let list = |extra: &[&str]| -> Option<Vec<String>> {
-        let out = std::process::Command::new("git")
-            .arg("-C")
-            .arg(root)
-            .args(["ls-files", "-z", "--ignored", "--exclude-standard"])
-            .args(extra)
-            .stderr(std::process::Stdio::null())
-            .output()
-            .ok()?;
-        out.status.success().then(|| {
-            out.stdout
-                .split(|b| *b == 0)
-                .filter(|p| !p.is_empty())
-                .map(|p| String::from_utf8_lossy(p).into_owned())
-                .collect()
-        })
+    let list = |which: &str| -> Option<Vec<String>> {
+        let out = git_stdout(root, &["ls-files", "-z", "--ignored", "--exclude-standard", which])?;
+        Some(nul_separated(&out).collect())
     };
-    let tracked = list(&["--cached"])?;
-    let untracked = list(&["--others"])?;
+    let tracked = list("--cached")?;
+    let untracked = list("--others")?;
     let wanted =
         |rel: &str| !config.exclude.is_match(rel) && config.include.as_ref().is_none_or(|inc| inc.is_match(rel));
     let tracked = tracked
@@ -350,21 +337,24 @@ fn secretgate_ignored(root: &Path, abs: &Path) -> bool {
 /// Paths (relative to `root`) Git tracks under `root`; empty when `git` cannot tell (not
 /// installed, not a real repository).
 fn tracked_files(root: &Path) -> BTreeSet<String> {
+    git_stdout(root, &["ls-files", "-z", "--cached"]).map_or_else(BTreeSet::new, |out| nul_separated(&out).collect())
+}
+
+/// Stdout of `git -C dir ARGS…`, or `None` when Git is missing or fails (its stderr is dropped).
+pub(crate) fn git_stdout(dir: &Path, args: &[&str]) -> Option<Vec<u8>> {
     let out = std::process::Command::new("git")
         .arg("-C")
-        .arg(root)
-        .args(["ls-files", "-z", "--cached"])
+        .arg(dir)
+        .args(args)
         .stderr(std::process::Stdio::null())
-        .output();
-    match out {
-        Ok(o) if o.status.success() => o
-            .stdout
-            .split(|b| *b == 0)
-            .filter(|p| !p.is_empty())
-            .map(|p| String::from_utf8_lossy(p).into_owned())
-            .collect(),
-        _ => BTreeSet::new(),
-    }
+        .output()
+        .ok()?;
+    out.status.success().then_some(out.stdout)
+}
+
+/// The records of a `git … -z` listing.
+pub(crate) fn nul_separated(out: &[u8]) -> impl Iterator<Item = String> + '_ {
+    out.split(|b| *b == 0).filter(|p| !p.is_empty()).map(|p| String::from_utf8_lossy(p).into_owned())
 }
 
 fn push(notices: &Mutex<Vec<Notice>>, n: Notice) {

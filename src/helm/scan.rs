@@ -139,8 +139,6 @@ pub fn plans(
     out
 }
 
-/// A chart no release uses: its defaults for environments without an overlay, plus one render
-/// per `values-<env>.yaml` beside `Chart.yaml`.
 /// The files under folder `dir` (with its trailing `/`), from `files` sorted by path as discovery
 /// returns them: a binary search, not a scan of the whole tree per chart.
 pub(crate) fn under<'a>(files: &'a [Candidate], dir: &str) -> &'a [Candidate] {
@@ -149,6 +147,8 @@ pub(crate) fn under<'a>(files: &'a [Candidate], dir: &str) -> &'a [Candidate] {
     &files[start..start + len]
 }
 
+/// A chart no release uses: its defaults for environments without an overlay, plus one render
+/// per `values-<env>.yaml` beside `Chart.yaml`.
 fn default_plans(dir: &str, files: &[Candidate], environments: &Environments, cx: &ScanContext<'_>) -> Vec<Plan> {
     let overlays: BTreeMap<String, &Candidate> = under(files, dir)
         .iter()
@@ -272,7 +272,7 @@ impl Scan<'_> {
         for &plan in plans {
             let key = self.cache.and_then(|c| plan_key(c, dir, plan));
             match key.as_deref().and_then(|k| self.cache?.lookup(k)) {
-                Some((body, files)) => merge_cached(out, body, files, plan),
+                Some((body, files)) => merge(out, cached_outcome(body, files, plan)),
                 None => todo.push((plan, key)),
             }
         }
@@ -696,17 +696,16 @@ fn merge(out: &mut ChartOutcome, one: ChartOutcome) {
     out.keeps_values.extend(one.keeps_values);
 }
 
-fn merge_cached(out: &mut ChartOutcome, body: RenderBody, files: Vec<Arc<SourceFile>>, plan: &Plan) {
-    out.findings.extend(body.findings);
-    out.notices.extend(body.notices);
-    for f in files {
-        out.sources.entry(f.path.clone()).or_insert(f);
+/// A cached render as the outcome rendering it again would give.
+fn cached_outcome(body: RenderBody, files: Vec<Arc<SourceFile>>, plan: &Plan) -> ChartOutcome {
+    ChartOutcome {
+        findings: body.findings,
+        notices: body.notices,
+        sources: files.into_iter().map(|f| (f.path.clone(), f)).collect(),
+        rendered: body.facts.map(|facts| rendered_facts(plan, facts)).into_iter().collect(),
+        renders: body.renders,
+        keeps_values: body.keeps_values.into_iter().collect(),
     }
-    if let Some(facts) = body.facts {
-        out.rendered.push(rendered_facts(plan, facts));
-    }
-    out.renders += body.renders;
-    out.keeps_values.extend(body.keeps_values);
 }
 
 /// The render cache key of `plan`: every chart file (in the digest already), the chart, the
@@ -720,6 +719,8 @@ fn plan_key(cache: &RenderCache<'_>, dir: &str, plan: &Plan) -> Option<String> {
         .add(&[u8::from(plan.release.is_some())])
         .add(format!("{:?}", plan.env).as_bytes())
         .add(format!("{:?}", plan.vars).as_bytes());
+    // Inline values, values text and parameters: by the declaring file's text and by their own
+    // content, which an ApplicationSet generator fills from other files (git `files` parameters).
     let own = |d: &mut crate::cache::KeyDigest, file: &SourceFile| {
         use sha2::Digest;
         d.add(file.path.as_bytes()).add(&sha2::Sha256::digest(file.text.as_bytes()));
@@ -731,7 +732,7 @@ fn plan_key(cache: &RenderCache<'_>, dir: &str, plan: &Plan) -> Option<String> {
             }
             ValuesSource::Inline { file, node } => {
                 own(d.add(b"inline"), file);
-                d.add(format!("{:?}", node.span).as_bytes());
+                d.add(format!("{node:?}").as_bytes());
             }
             ValuesSource::Text { file, span, text } => {
                 own(d.add(b"text"), file);
@@ -941,5 +942,38 @@ fn find_scalar(node: &Node, text: &str) -> Option<Span> {
         YamlValue::Scalar(s) => (s.text == text).then_some(node.span),
         YamlValue::Seq(items) => items.iter().find_map(|n| find_scalar(n, text)),
         YamlValue::Map(entries) => entries.iter().find_map(|e| find_scalar(&e.value, text)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The render key follows what the render reads: an ApplicationSet generator fills inline
+    /// values from other files (git `files` parameters) while the declaring file stays the same.
+    #[test]
+    fn the_render_key_follows_inline_values_and_release_parameters() {
+        let cache = crate::cache::ModelCache::empty();
+        let dir = tempfile::tempdir().expect("tempdir");
+        let charts = BTreeSet::new();
+        let renders = RenderCache::new(&cache, dir.path(), &charts);
+        let appset = Arc::new(SourceFile::new("appset.yaml".into(), "kind: ApplicationSet\n".into()));
+        let values = |password: &str| {
+            let file = SourceFile::new("appset.yaml".into(), format!("password: {password}\n"));
+            yaml::load(&file).documents.into_iter().next().expect("a document").root
+        };
+        let plan = |password: &str, namespace: &str| Plan {
+            chart: "charts/app/".into(),
+            env: EnvInfo::default(),
+            values: vec![ValuesSource::Inline { file: appset.clone(), node: values(password) }],
+            release_name: Some("app".into()),
+            namespace: namespace.into(),
+            release: Some(0),
+            vars: Arc::default(),
+        };
+        let key = |p: &Plan| plan_key(&renders, "charts/app/", p).expect("a key");
+        assert_eq!(key(&plan("aaaa", "prod")), key(&plan("aaaa", "prod")));
+        assert_ne!(key(&plan("aaaa", "prod")), key(&plan("bbbb", "prod")), "same file, other generated values");
+        assert_ne!(key(&plan("aaaa", "prod")), key(&plan("aaaa", "dev")));
     }
 }

@@ -61,15 +61,23 @@ fn counts<'a>(findings: impl Iterator<Item = &'a Finding>) -> [usize; 3] {
     c
 }
 
-fn count_row(page: &mut String, name: &str, c: [usize; 3]) {
+/// A table of error/warning/note counts, one row per name.
+fn count_table<'a>(page: &mut String, id: &str, what: &str, rows: impl Iterator<Item = (&'a str, [usize; 3])>) {
     let _ = writeln!(
         page,
-        "<tr><th scope=\"row\">{}</th><td class=\"error\">{}</td><td class=\"warning\">{}</td><td class=\"note\">{}</td></tr>",
-        esc(name),
-        c[0],
-        c[1],
-        c[2]
+        "<table id=\"{id}\"><caption>By {what}</caption><thead><tr><th>{what}</th><th>errors</th><th>warnings</th><th>notes</th></tr></thead><tbody>"
     );
+    for (name, c) in rows {
+        let _ = writeln!(
+            page,
+            "<tr><th scope=\"row\">{}</th><td class=\"error\">{}</td><td class=\"warning\">{}</td><td class=\"note\">{}</td></tr>",
+            esc(name),
+            c[0],
+            c[1],
+            c[2]
+        );
+    }
+    page.push_str("</tbody></table>\n");
 }
 
 fn summary(page: &mut String, report: &Report) {
@@ -85,22 +93,12 @@ fn summary(page: &mut String, report: &Report) {
     for f in &report.findings {
         by_pack.entry(rules::meta(f.rule).map_or("other", |m| m.pack.as_str())).or_default().push(f);
     }
-    page.push_str(
-        "<table id=\"by-pack\"><caption>By pack</caption><thead><tr><th>pack</th><th>errors</th><th>warnings</th><th>notes</th></tr></thead><tbody>\n",
-    );
-    for (pack, fs) in &by_pack {
-        count_row(page, pack, counts(fs.iter().copied()));
-    }
-    page.push_str("</tbody></table>\n");
+    count_table(page, "by-pack", "pack", by_pack.iter().map(|(pack, fs)| (*pack, counts(fs.iter().copied()))));
     let envs = environments(report);
     if !envs.is_empty() {
-        page.push_str(
-            "<table id=\"by-env\"><caption>By environment</caption><thead><tr><th>environment</th><th>errors</th><th>warnings</th><th>notes</th></tr></thead><tbody>\n",
-        );
-        for env in &envs {
-            count_row(page, env, counts(report.findings.iter().filter(|f| f.envs.iter().any(|e| e == env))));
-        }
-        page.push_str("</tbody></table>\n");
+        let rows =
+            envs.iter().map(|env| (*env, counts(report.findings.iter().filter(|f| f.envs.iter().any(|e| e == env)))));
+        count_table(page, "by-env", "environment", rows);
     }
     page.push_str("</div></section>\n");
 }
@@ -417,12 +415,10 @@ mod tests {
         assert!(page.starts_with("<!doctype html>"));
         assert!(page.trim_end().ends_with("</html>"));
         assert!(page.contains("No findings."));
+        // The SVG namespace is a name, not a request.
+        let page = page.replace("http://www.w3.org/2000/svg", "");
         for reference in ["http://", "https://", " src=", "<link", "@import", "url("] {
-            let allowed = page.matches("http://www.w3.org/2000/svg").count();
-            assert!(
-                page.matches(reference).count() <= if reference == "http://" { allowed } else { 0 },
-                "external reference `{reference}`"
-            );
+            assert!(!page.contains(reference), "external reference `{reference}`");
         }
     }
 }
