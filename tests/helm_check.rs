@@ -188,3 +188,70 @@ fn a_helper_key_with_a_generated_value_from_the_caller_is_not_a_literal() {
     assert_eq!(from_values.len(), 1, "{from_values:#?}");
     assert_eq!(from_values[0].related[0].path, "app/values.yaml");
 }
+
+/// A generic helper of a library chart taken from the tree (`file://../common`) that prints a
+/// values block it is handed (Bitnami's `common.tplvalues.render`): the finding points at the
+/// caller's line, where the block was chosen, with the values line and the helper line as
+/// related locations; no path climbs through the parent chart (`app/../common`).
+#[test]
+fn data_printed_by_a_library_helper_points_at_the_caller() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (app, common) = (tmp.path().join("app"), tmp.path().join("common"));
+    std::fs::create_dir_all(app.join("templates")).unwrap();
+    std::fs::create_dir_all(common.join("templates")).unwrap();
+    std::fs::write(common.join("Chart.yaml"), "apiVersion: v2\nname: common\nversion: 2.0.0\ntype: library\n").unwrap();
+    std::fs::write(
+        common.join("templates/_tplvalues.tpl"),
+        "{{- define \"common.tplvalues.render\" -}}\n{{- $value := typeIs \"string\" .value | ternary .value (.value | toYaml) }}\n\
+         {{- if contains \"{{\" (toJson .value) }}\n    {{- tpl $value .context }}\n{{- else }}\n    {{- $value }}\n{{- end }}\n{{- end -}}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        app.join("Chart.yaml"),
+        "apiVersion: v2\nname: app\nversion: 1.0.0\ndependencies:\n  - name: common\n    version: 2.x.x\n    repository: file://../common\n",
+    )
+    .unwrap();
+    std::fs::write(
+        app.join("templates/cm.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\ndata:\n  \
+         {{- include \"common.tplvalues.render\" (dict \"value\" .Values.extraConfig \"context\" $) | nindent 2 }}\n",
+    )
+    .unwrap();
+    // Built at run time so that no literal secret sits in the test source.
+    let literal: String = ["Zq8x", "LmR3v", "T9wKp2N"].concat();
+    std::fs::write(app.join("values.yaml"), format!("extraConfig:\n  db_user: app\n  db_password: {literal}\n"))
+        .unwrap();
+    let report = run_check(&CheckOptions { paths: vec![tmp.path().to_path_buf()], ..Default::default() }).unwrap();
+    let found: Vec<_> = report.findings.iter().filter(|f| f.rule == "configmap-credential").collect();
+    assert_eq!(found.len(), 1, "{:#?}", report.findings);
+    let f = found[0];
+    assert_eq!((f.path.as_str(), f.start.line, f.start.column), ("app/templates/cm.yaml", 6, 3));
+    let related: Vec<_> = f.related.iter().map(|r| (r.path.as_str(), r.start.line)).collect();
+    assert_eq!(related, vec![("app/values.yaml", 3), ("common/templates/_tplvalues.tpl", 6)]);
+    assert!(report.findings.iter().all(|f| !f.path.contains("..")), "{:#?}", report.findings);
+}
+
+/// A template that renders one ConfigMap per node in a `range` (incubator/burrow): a finding in
+/// the embedded config file points at the template line of its key, not lines before it.
+#[test]
+fn a_finding_inside_a_range_points_at_its_template_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let chart = tmp.path().join("chain");
+    std::fs::create_dir_all(chart.join("templates")).unwrap();
+    std::fs::write(chart.join("Chart.yaml"), "apiVersion: v2\nname: chain\nversion: 1.0.0\n").unwrap();
+    std::fs::write(chart.join("values.yaml"), "nodes: 2\nport: 26658\n").unwrap();
+    let literal: String = ["Wq7z", "Pm4Kx", "R8tYv2L"].concat();
+    let template = format!(
+        "{{{{ range (until (.Values.nodes | int)) }}}}\n{{{{- $n := printf \"%03d\" . }}}}\n---\nkind: ConfigMap\n\
+         apiVersion: v1\nmetadata:\n  name: chain-config-{{{{ $n }}}}\ndata:\n  config.toml: |-\n    [servers]\n      \
+         port = {{{{ $.Values.port }}}}\n      [servers.tls]\n      tls = false\n      cert_path = \"\"\n      \
+         allow_credentials = false\n      admin_password = \"{literal}\"\n{{{{ end }}}}\n"
+    );
+    std::fs::write(chart.join("templates/config.yaml"), template).unwrap();
+    let report = run_check(&CheckOptions { paths: vec![tmp.path().to_path_buf()], ..Default::default() }).unwrap();
+    let found: Vec<_> = report.findings.iter().filter(|f| f.rule == "configmap-credential").collect();
+    assert!(!found.is_empty(), "{:#?}", report.findings);
+    for f in found {
+        assert_eq!((f.path.as_str(), f.start.line, f.start.column), ("chain/templates/config.yaml", 16, 25));
+    }
+}

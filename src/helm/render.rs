@@ -146,7 +146,7 @@ pub struct RenderedFile {
     pub name: String,
     pub text: String,
     /// For each line of `text`, the template (name, line) that produced it.
-    pub lines: Vec<Option<(Rc<str>, u32)>>,
+    pub lines: Vec<Option<super::template::LineSource>>,
 }
 
 /// A manifest document in output order.

@@ -538,6 +538,36 @@ impl Scan<'_> {
         })
     }
 
+    /// Where rendered line `rendered_line` (text `text`) points: the template line that wrote it,
+    /// or, when a named template merely printed data handed to it (`common.tplvalues.render`
+    /// writing a values block: the helper line names neither the key nor the value), the line
+    /// that printed the helper's result, where that data was chosen. The helper line moved away
+    /// from comes back for a related location.
+    fn locate(
+        &self,
+        f: &render::RenderedFile,
+        rendered_line: usize,
+        text: &str,
+        secret: Option<&str>,
+        dir: &str,
+        origins: &BTreeMap<String, String>,
+    ) -> (String, usize, Option<Loc>) {
+        let (path, line) = map_line(f, rendered_line, dir, origins);
+        let Some((call_path, call_line)) = call_site(f, rendered_line, dir, origins).filter(|(p, _)| *p != path) else {
+            return (path, line, None);
+        };
+        let helper = self.template(&path);
+        let written = helper.text.get(helper.line_start(line)..helper.line_end(line)).unwrap_or("");
+        let key = line_key(text);
+        let names_key = key.len() >= 2 && written.contains(key);
+        let names_value = secret.is_some_and(|s| s.len() >= 3 && written.contains(s));
+        if names_key || names_value || helper.text.is_empty() {
+            return (path, line, None);
+        }
+        let off = helper.offset_of(line, 0);
+        (call_path, call_line, Some(Loc { file: helper, span: Span::new(off, off) }))
+    }
+
     /// A template file of the tree, read once per scan.
     fn template(&self, rel: &str) -> Arc<SourceFile> {
         self.templates
@@ -622,9 +652,11 @@ impl Scan<'_> {
                     continue;
                 };
                 let rendered_line = file.position(hit.span.start).line;
-                let (path, tpl_line) = map_line(f, rendered_line, dir, &rendered.origins);
-                let tpl_file = self.template(&path);
+                let rendered_line_text = &file.text[file.line_start(rendered_line)..file.line_end(rendered_line)];
                 let secret = hit.secret.and_then(|s| file.text.get(s.range()));
+                let (path, tpl_line, helper) =
+                    self.locate(f, rendered_line, rendered_line_text, secret, dir, &rendered.origins);
+                let tpl_file = self.template(&path);
                 let tpl_line_text =
                     tpl_file.text.get(tpl_file.line_start(tpl_line)..tpl_file.line_end(tpl_line)).unwrap_or("");
                 // A generated credential written into a ConfigMap is still readable by anyone who
@@ -651,11 +683,14 @@ impl Scan<'_> {
                 {
                     continue;
                 }
-                let rendered_line_text = &file.text[file.line_start(rendered_line)..file.line_end(rendered_line)];
                 let (column, secret_spans) = template_column(&tpl_file, tpl_line, rendered_line_text, secret);
                 let pos = Position { line: tpl_line, column };
                 let offset = tpl_file.offset_of(tpl_line, column.saturating_sub(1));
-                let related: Vec<Related> = traced.map(|l| l.related("value comes from here")).into_iter().collect();
+                let related: Vec<Related> = traced
+                    .map(|l| l.related("value comes from here"))
+                    .into_iter()
+                    .chain(helper.map(|l| l.related("printed by the named template here")))
+                    .collect();
                 let fingerprint =
                     cx.fingerprinter.fingerprint(meta.id, &path, &hit.identity, secret.map(str::as_bytes));
                 let content = cx.fingerprinter.fingerprint(meta.id, "", &hit.identity, secret.map(str::as_bytes));
@@ -764,9 +799,9 @@ struct RenderedLocator<'a> {
 impl Locator for RenderedLocator<'_> {
     fn loc(&self, node: &Node) -> Loc {
         let line = self.rendered.position(node.span.start).line;
-        let (path, tpl_line) = map_line(self.f, line, self.dir, self.origins);
-        let tpl = self.scan.template(&path);
         let line_text = &self.rendered.text[self.rendered.line_start(line)..self.rendered.line_end(line)];
+        let (path, tpl_line, _) = self.scan.locate(self.f, line, line_text, None, self.dir, self.origins);
+        let tpl = self.scan.template(&path);
         let (column, _) = template_column(&tpl, tpl_line, line_text, node.as_str());
         let off = tpl.offset_of(tpl_line, column.saturating_sub(1));
         Loc { file: tpl, span: Span::new(off, off) }
@@ -872,19 +907,44 @@ fn map_line(
     origins: &BTreeMap<String, String>,
 ) -> (String, usize) {
     let (tpl, line) = match f.lines.get(rendered_line.saturating_sub(1)).cloned().flatten() {
-        Some((name, line)) => (name.to_string(), line as usize),
+        Some(l) => (l.src.to_string(), l.line as usize),
         None => (f.name.clone(), 1),
     };
     (template_path(&tpl, dir, origins), line.max(1))
 }
 
+/// The template path and line that printed an `include` result holding `rendered_line`.
+fn call_site(
+    f: &render::RenderedFile,
+    rendered_line: usize,
+    dir: &str,
+    origins: &BTreeMap<String, String>,
+) -> Option<(String, usize)> {
+    let l = f.lines.get(rendered_line.saturating_sub(1))?.as_ref()?;
+    let (src, line) = l.call.as_ref()?;
+    Some((template_path(src, dir, origins), (*line as usize).max(1)))
+}
+
+/// The key a rendered line writes (`key: v`, `key = v`, `- key: v`), unquoted.
+fn line_key(rendered_line: &str) -> &str {
+    let t = rendered_line.trim_start().trim_start_matches("- ").trim_start();
+    let end = t.find(|c: char| matches!(c, ':' | '=' | ' ' | '\t')).unwrap_or(t.len());
+    t[..end].trim_matches(|c| c == '"' || c == '\'')
+}
+
 /// The path (relative to the scan base) of the template Helm names `tpl`.
 fn template_path(tpl: &str, dir: &str, origins: &BTreeMap<String, String>) -> String {
-    match origins.get(tpl) {
+    let path = match origins.get(tpl) {
         Some(origin) => format!("{dir}{origin}"),
         // Archived subcharts: point at the archive's template name under the chart folder.
         None => format!("{dir}{}", tpl.split_once('/').map_or(tpl, |(_, r)| r)),
+    };
+    // A dependency taken from elsewhere in the tree (`file://../common`) is named by its own
+    // path, as every other finding in that file is, not through the parent chart's folder.
+    if path.split('/').any(|s| s == ".." || s == ".") {
+        return crate::discover::normalize(&path).unwrap_or(path);
     }
+    path
 }
 
 /// The name of the `define` block that holds 1-based `line` of `file`, if any.

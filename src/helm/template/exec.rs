@@ -148,11 +148,22 @@ pub(crate) struct Span {
     pub line: u32,
     /// Copied template text: its newlines advance the source line too.
     pub text: bool,
+    /// For a line of an `include` result: the line of the template that printed the result.
+    pub call: Option<(Rc<str>, u32)>,
+}
+
+/// Where one rendered line came from: the template line that wrote its first non-blank byte
+/// and, for a line a named template produced, the line that printed that template's result.
+#[derive(Clone, Debug)]
+pub struct LineSource {
+    pub src: Rc<str>,
+    pub line: u32,
+    pub call: Option<(Rc<str>, u32)>,
 }
 
 impl Out {
     /// For each line of `buf`, the source of its first non-blank byte.
-    pub fn line_sources(&self) -> Vec<Option<(Rc<str>, u32)>> {
+    pub fn line_sources(&self) -> Vec<Option<LineSource>> {
         let mut res = Vec::new();
         let mut span_idx = 0usize;
         let mut line_start = 0usize;
@@ -181,7 +192,7 @@ impl Out {
                 } else {
                     s.line
                 };
-                Some((s.src.clone(), line))
+                Some(LineSource { src: s.src.clone(), line, call: s.call.clone() })
             }));
             if line_end >= bytes.len() {
                 break;
@@ -324,13 +335,22 @@ impl<'a> Exec<'a> {
             // Printed include results: attribute each line to the define that rendered it.
             for piece in s.split_inclusive('\n') {
                 let key = piece.trim();
-                let (src, line) = self.line_lookup.get(key).cloned().unwrap_or((src.clone(), line));
-                self.out.spans.push(Span { start: self.out.buf.len(), src, line, text: false });
+                let (span_src, span_line, call) = match self.line_lookup.get(key) {
+                    Some((s, l)) => (s.clone(), *l, Some((src.clone(), line))),
+                    None => (src.clone(), line, None),
+                };
+                self.out.spans.push(Span {
+                    start: self.out.buf.len(),
+                    src: span_src,
+                    line: span_line,
+                    text: false,
+                    call,
+                });
                 self.out.buf.push_str(piece);
             }
             return Ok(());
         }
-        self.out.spans.push(Span { start: self.out.buf.len(), src, line, text });
+        self.out.spans.push(Span { start: self.out.buf.len(), src, line, text, call: None });
         self.out.buf.push_str(s);
         Ok(())
     }
@@ -1092,7 +1112,7 @@ impl<'a> Exec<'a> {
         for (line, src) in out.buf.split('\n').zip(out.line_sources()) {
             let key = line.trim();
             if let (false, Some(src)) = (key.is_empty(), src) {
-                self.line_lookup.insert(key.into(), src);
+                self.line_lookup.insert(key.into(), (src.src, src.line));
             }
         }
         Val::of(Value::str(out.buf))

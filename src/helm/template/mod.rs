@@ -17,6 +17,7 @@ mod parse;
 
 use crate::helm::funcs::{self, Func, FuncEnv};
 use crate::helm::value::Value;
+pub use exec::LineSource;
 use exec::{Exec, GoErr};
 use parse::Tree;
 use std::collections::HashMap;
@@ -96,7 +97,7 @@ pub struct Rendered {
     /// One entry per line of `text` (split on `\n`; a trailing newline gives a last, empty
     /// line): the template file and 1-based line that produced the line's first non-blank byte,
     /// or `None` for a blank line. Text coming from a `define` points into the define's file.
-    pub lines: Vec<Option<(Rc<str>, u32)>>,
+    pub lines: Vec<Option<LineSource>>,
 }
 
 /// One template set, like the `*template.Template` Helm builds per render: the files of a chart

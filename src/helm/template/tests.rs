@@ -662,10 +662,15 @@ fn line_map_points_at_sources() {
     let r = t.execute(NAME, &dot(), &mut FuncEnv::default()).unwrap();
     assert_eq!(r.text, "kind: A\nmetadata:\n  labels:\n    app: x\n    tier: y\n  name: str\napp: x\ntier: y\n\n");
     let lines: Vec<Option<(String, u32)>> =
-        r.lines.iter().map(|l| l.as_ref().map(|(s, n)| (s.to_string(), *n))).collect();
+        r.lines.iter().map(|l| l.as_ref().map(|l| (l.src.to_string(), l.line))).collect();
     let f = |n: u32| Some((NAME.to_string(), n));
     let h = |n: u32| Some(("c/templates/_h.tpl".to_string(), n));
     assert_eq!(lines, vec![f(1), f(2), f(3), h(2), h(3), f(5), h(2), h(3), None, None]);
+    // An include result printed by the file names the line that printed it; `template` writes
+    // in place and needs no call site.
+    let calls: Vec<Option<u32>> =
+        r.lines.iter().map(|l| l.as_ref().and_then(|l| l.call.as_ref()).map(|(_, n)| *n)).collect();
+    assert_eq!(calls, vec![None, None, None, Some(4), Some(4), None, None, None, None, None]);
 }
 
 #[test]
@@ -675,9 +680,9 @@ fn no_value_stripping_keeps_line_map() {
     let r = t.execute(NAME, &dot(), &mut FuncEnv::default()).unwrap();
     assert_eq!(r.text, "a: x\nb: \n\n");
     assert_eq!(r.lines.len(), 4);
-    assert_eq!(r.lines[0].as_ref().map(|l| l.1), Some(1));
-    assert_eq!(r.lines[1].as_ref().map(|l| l.1), Some(2));
-    assert_eq!(r.lines[2], None);
+    assert_eq!(r.lines[0].as_ref().map(|l| l.line), Some(1));
+    assert_eq!(r.lines[1].as_ref().map(|l| l.line), Some(2));
+    assert!(r.lines[2].is_none());
 }
 
 #[test]
