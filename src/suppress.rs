@@ -55,7 +55,7 @@ impl Suppression {
 /// Finds the suppression comments of one file (a cheap substring test first: almost no file
 /// has one).
 pub fn comments_in(file: &SourceFile) -> Vec<Suppression> {
-    if !file.text.contains(MARKER) {
+    if memchr::memmem::find(file.text.as_bytes(), MARKER.as_bytes()).is_none() {
         return Vec::new();
     }
     let mut out = Vec::new();

@@ -175,8 +175,10 @@ struct Compiled {
 
 impl Compiled {
     fn new(pattern: &str) -> Result<Compiled, String> {
-        let regex =
-            RegexBuilder::new(pattern).size_limit(REGEX_SIZE_LIMIT).build().map_err(|e| format!("bad regex: {e}"))?;
+        let regex = RegexBuilder::new(&ascii_word_boundaries(pattern))
+            .size_limit(REGEX_SIZE_LIMIT)
+            .build()
+            .map_err(|e| format!("bad regex: {e}"))?;
         let names: Vec<(usize, &str)> =
             regex.capture_names().enumerate().filter_map(|(i, n)| n.map(|n| (i, n))).collect();
         let mut secret_groups: Vec<usize> =
@@ -190,6 +192,34 @@ impl Compiled {
         let key_group = names.iter().find(|(_, n)| *n == "key").map(|(i, _)| *i);
         Ok(Compiled { regex, secret_groups, key_group })
     }
+}
+
+/// `\b` and `\B` as ASCII word boundaries, as in RE2 (where gitleaks-style patterns come
+/// from). A Unicode boundary stops the regex crate's lazy DFA at the first non-ASCII byte and
+/// falls back to a far slower engine for the whole file; the two differ only next to non-ASCII
+/// letters.
+fn ascii_word_boundaries(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len());
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some(b @ ('b' | 'B')) => {
+                out.push_str("(?-u:\\");
+                out.push(b);
+                out.push(')');
+            }
+            Some(other) => {
+                out.push('\\');
+                out.push(other);
+            }
+            None => out.push('\\'),
+        }
+    }
+    out
 }
 
 /// What a scan found: the rule, the secret, and the key that names it when the rule captures one.
@@ -284,7 +314,8 @@ impl PackSet {
                 }
             }
         }
-        let armoured = armoured_bodies(text);
+        // Only texts where some regex matched need their PEM bodies found.
+        let armoured = std::cell::OnceCell::new();
         for (i, (rule, _)) in self.rules.iter().zip(&wanted).enumerate().filter(|(_, (_, w))| **w) {
             if !rule.allow_paths.is_empty() && rule.allow_paths.is_match(path) {
                 continue;
@@ -301,7 +332,12 @@ impl PackSet {
                 for caps in c.regex.captures_iter(&text[region]) {
                     let Some(secret) = c.secret_groups.iter().find_map(|&g| caps.get(g)) else { continue };
                     let secret = Span::new(base + secret.start(), base + secret.end());
-                    if !pem_rule && armoured.iter().any(|b| b.start <= secret.start && secret.end <= b.end) {
+                    if !pem_rule
+                        && armoured
+                            .get_or_init(|| armoured_bodies(text))
+                            .iter()
+                            .any(|b: &std::ops::Range<usize>| b.start <= secret.start && secret.end <= b.end)
+                    {
                         continue;
                     }
                     let key = c.key_group.and_then(|g| caps.get(g));
@@ -338,12 +374,13 @@ fn keyword_lines(text: &str, starts: &[usize]) -> Vec<std::ops::Range<usize>> {
 
 /// Byte ranges between `-----BEGIN …-----` and `-----END …-----` lines.
 fn armoured_bodies(text: &str) -> Vec<std::ops::Range<usize>> {
-    let mut out = Vec::new();
+    use memchr::memmem::find;
+    let (mut out, bytes) = (Vec::new(), text.as_bytes());
     let mut from = 0;
-    while let Some(i) = text[from..].find("-----BEGIN ") {
+    while let Some(i) = find(&bytes[from..], b"-----BEGIN ") {
         let begin = from + i;
-        let Some(body) = text[begin + 11..].find("-----").map(|j| begin + 11 + j + 5) else { break };
-        let Some(end) = text[body..].find("-----END ").map(|j| body + j) else { break };
+        let Some(body) = find(&bytes[begin + 11..], b"-----").map(|j| begin + 11 + j + 5) else { break };
+        let Some(end) = find(&bytes[body..], b"-----END ").map(|j| body + j) else { break };
         out.push(body..end);
         from = end + 9;
     }
@@ -821,6 +858,17 @@ pub fn report_timings() {
 #[cfg(test)]
 mod line_scoped_tests {
     use super::*;
+
+    /// Pack regexes get RE2's ASCII word boundaries; an escaped backslash before `b` is a
+    /// literal and stays one.
+    #[test]
+    fn word_boundaries_are_ascii() {
+        assert_eq!(ascii_word_boundaries(r"\bAKIA\B"), r"(?-u:\b)AKIA(?-u:\B)");
+        assert_eq!(ascii_word_boundaries(r"a\\b\d"), r"a\\b\d");
+        let c = Compiled::new(r"\b(?P<secret>hvs\.[a-z]{3})\b").expect("compiles");
+        // `é` is a word character to Unicode, not to RE2: a token right after it still starts a word.
+        assert!(c.regex.is_match("éhvs.abc é"));
+    }
 
     /// Secret and key spans a rule's regex finds in `regions` of `text`.
     fn spans(rule: &PatternRule, text: &str, regions: &[std::ops::Range<usize>]) -> Vec<(Span, Option<Span>)> {
