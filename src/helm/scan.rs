@@ -928,7 +928,7 @@ fn call_site(
 /// The key a rendered line writes (`key: v`, `key = v`, `- key: v`), unquoted.
 fn line_key(rendered_line: &str) -> &str {
     let t = rendered_line.trim_start().trim_start_matches("- ").trim_start();
-    let end = t.find(|c: char| matches!(c, ':' | '=' | ' ' | '\t')).unwrap_or(t.len());
+    let end = t.find([':', '=', ' ', '\t']).unwrap_or(t.len());
     t[..end].trim_matches(|c| c == '"' || c == '\'')
 }
 
