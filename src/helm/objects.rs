@@ -81,10 +81,36 @@ impl GoObject for Files {
         }))
     }
 
+    /// Go's `%v` of a `map[string][]byte`: every byte as a decimal number. A chart that
+    /// stringifies its root context (a `dict` key, `printf "%v" $`) prints all of its files,
+    /// megabytes for a chart with CRDs, so this writes into one buffer.
     fn display(&self) -> String {
-        let bytes = |v: &[u8]| v.iter().map(u8::to_string).collect::<Vec<_>>().join(" ");
-        let inner: Vec<String> = self.files.iter().map(|(k, v)| format!("{k}:[{}]", bytes(v))).collect();
-        format!("map[{}]", inner.join(" "))
+        let size: usize = self.files.iter().map(|(k, v)| k.len() + 4 * v.len() + 4).sum();
+        let mut out = String::with_capacity(size + 5);
+        out.push_str("map[");
+        for (i, (k, v)) in self.files.iter().enumerate() {
+            if i > 0 {
+                out.push(' ');
+            }
+            out.push_str(k);
+            out.push_str(":[");
+            for (j, b) in v.iter().enumerate() {
+                if j > 0 {
+                    out.push(' ');
+                }
+                let (h, t, o) = (b / 100, b / 10 % 10, b % 10);
+                if h > 0 {
+                    out.push(char::from(b'0' + h));
+                }
+                if h > 0 || t > 0 {
+                    out.push(char::from(b'0' + t));
+                }
+                out.push(char::from(b'0' + o));
+            }
+            out.push(']');
+        }
+        out.push(']');
+        out
     }
 
     /// `range $path, $bytes := .Files.Glob "x/*"`, `len`, and an empty Glob is false. The
@@ -314,3 +340,21 @@ pub const DEFAULT_API_VERSIONS: &[&str] = &[
     "storage.k8s.io/v1alpha1",
     "storagemigration.k8s.io/v1alpha1",
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `%v` of `.Files` as Go prints a `map[string][]byte`.
+    #[test]
+    fn files_display_as_go_prints_a_byte_map() {
+        let files = Files {
+            files: BTreeMap::from([
+                ("a.txt".to_string(), Rc::new(vec![0, 9, 10, 99, 100, 255])),
+                ("b".to_string(), Rc::new(Vec::new())),
+            ]),
+        };
+        assert_eq!(files.display(), "map[a.txt:[0 9 10 99 100 255] b:[]]");
+        assert_eq!(Files { files: BTreeMap::new() }.display(), "map[]");
+    }
+}
