@@ -184,7 +184,13 @@ pub fn place(entries: &[Entry], kustomizations: &BTreeMap<String, Kustomization>
     let included: BTreeSet<&str> =
         kustomizations.values().flat_map(|k| k.includes.iter().map(String::as_str)).collect();
     for (dir, _) in kustomizations.iter().filter(|(d, _)| !included.contains(d.as_str())) {
-        let reached = tree.files.iter().filter(|f| f.starts_with(&super::dir_key(dir))).any(|f| !out.of(f).is_empty());
+        // The files under `dir` are one run of the sorted set.
+        let prefix = super::dir_key(dir);
+        let reached = tree
+            .files
+            .range::<String, _>(&prefix..)
+            .take_while(|f| f.starts_with(&prefix))
+            .any(|f| !out.of(f).is_empty());
         if reached {
             continue;
         }
