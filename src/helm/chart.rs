@@ -546,7 +546,7 @@ fn parse_dependencies(v: Option<Value>) -> Vec<Dependency> {
 fn yaml_string(v: &Value) -> Option<String> {
     match v {
         Value::Str(s) => Some(s.to_string()),
-        Value::Int(i) => Some(i.to_string()),
+        Value::Int(i, _) => Some(i.to_string()),
         Value::Float(f) => Some(super::funcs::common::format_float32_g(*f)),
         Value::Bool(b) => Some(b.to_string()),
         _ => None,

@@ -1,7 +1,8 @@
 //! Regression tests against output recorded with the real Helm v4.3.1 (`helm template`), for
 //! divergences fixed after the differential runs: `.Chart.Dependencies`, `.Files.Glob` as a map,
-//! numbers in `Chart.yaml` string fields, Go's regex classes, templates sharing the top-level
-//! map (`set $ "Values"`), and dependencies taken from the scanned tree. When `.tools/helm` is
+//! numbers in `Chart.yaml` string fields, Go's regex classes, `int` vs `int64` (`ints.yaml`),
+//! templates sharing the top-level map (`set $ "Values"`), and dependencies taken from the
+//! scanned tree. When `.tools/helm` is
 //! installed (`scripts/install-helm.sh`) the fidelity chart is also compared live.
 
 use std::path::{Path, PathBuf};

@@ -199,7 +199,7 @@ pub fn render(mut chart: Chart, opts: &RenderOptions) -> Result<Output, RenderEr
         ("Namespace".to_string(), Value::str(opts.namespace.as_str())),
         ("IsUpgrade".to_string(), Value::Bool(opts.is_upgrade)),
         ("IsInstall".to_string(), Value::Bool(!opts.is_upgrade)),
-        ("Revision".to_string(), Value::Int(1)),
+        ("Revision".to_string(), Value::int(1)),
         ("Service".to_string(), Value::str("Helm")),
     ]));
     let vals = values::coalesce_values(&chart, &opts.values);
@@ -341,7 +341,7 @@ fn to_json(v: &Value) -> serde_json::Value {
     match v {
         Value::Nil | Value::Object(_) => serde_json::Value::Null,
         Value::Bool(b) => serde_json::Value::Bool(*b),
-        Value::Int(i) => serde_json::Value::from(*i),
+        Value::Int(i, _) => serde_json::Value::from(*i),
         Value::Float(f) => serde_json::Number::from_f64(*f).map_or(serde_json::Value::Null, serde_json::Value::Number),
         Value::Str(s) => serde_json::Value::String(s.to_string()),
         Value::List(l) => serde_json::Value::Array(l.iter().map(to_json).collect()),
@@ -406,7 +406,7 @@ fn assemble(chart: &Chart, mut files: Vec<RenderedFile>, opts: &RenderOptions) -
             // Helm decodes each document into a struct: a scalar or a list document fails.
             let json_kind = match &head {
                 Value::Str(_) => Some("string"),
-                Value::Int(_) | Value::Float(_) => Some("number"),
+                Value::Int(_, _) | Value::Float(_) => Some("number"),
                 Value::Bool(_) => Some("bool"),
                 Value::List(_) => Some("array"),
                 _ => None,

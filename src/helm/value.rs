@@ -1,7 +1,9 @@
 //! Go values as a Helm template sees them.
 //!
 //! Helm decodes values files through JSON, so every number from YAML is a `float64`; `--set`
-//! numbers are `int64`; template functions return `int`/`int64` (both [`Value::Int`]). Maps are
+//! numbers are `int64`; template literals, `len`, `int` and `atoi` give `int`, sprig arithmetic
+//! gives `int64` (both [`Value::Int`], told apart by [`IntKind`] for `typeOf`, `%T` and
+//! `deepEqual`). Maps are
 //! reference types in Go and sprig mutates them in place (`set`, `unset`, `merge`), so
 //! [`Value::Map`] is shared and mutable. Lists are immutable here: Go slices returned by sprig
 //! are fresh copies (`append` copies), so value semantics are faithful enough.
@@ -20,8 +22,8 @@ pub enum Value {
     #[default]
     Nil,
     Bool(bool),
-    /// Go `int`/`int64`.
-    Int(i64),
+    /// Go `int` or `int64`.
+    Int(i64, IntKind),
     /// Go `float64`.
     Float(f64),
     Str(Rc<str>),
@@ -31,6 +33,16 @@ pub enum Value {
     /// A Go object with fields and methods that templates reach through dot: `.Files`,
     /// `.Capabilities`, `.Capabilities.APIVersions`, … Implemented by the chart layer.
     Object(Rc<dyn GoObject>),
+}
+
+/// Which Go integer type a number has. Arithmetic and printing do not care; reflection does
+/// (`typeOf`, `kindOf`, `%T`), and so does `reflect.DeepEqual` (`has`, `uniq`, `without`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IntKind {
+    /// `int`: template number literals, `len`, `int`, `atoi`, `until`, range indices.
+    Int,
+    /// `int64`: sprig arithmetic (`add`, `mul`, `max`, …), `int64`, `--set` numbers.
+    Int64,
 }
 
 /// A value with Go fields and methods (`.Files.Get "x"`, `.Capabilities.APIVersions.Has "v1"`).
@@ -51,6 +63,16 @@ pub trait GoObject: std::fmt::Debug {
 }
 
 impl Value {
+    /// A Go `int64` (sprig arithmetic).
+    pub fn int64(n: i64) -> Value {
+        Value::Int(n, IntKind::Int64)
+    }
+
+    /// A Go `int` (template literals, `len`, `int`).
+    pub fn int(n: i64) -> Value {
+        Value::Int(n, IntKind::Int)
+    }
+
     pub fn str(s: impl Into<Rc<str>>) -> Value {
         Value::Str(s.into())
     }
@@ -72,7 +94,7 @@ impl Value {
         match self {
             Value::Nil => false,
             Value::Bool(b) => *b,
-            Value::Int(i) => *i != 0,
+            Value::Int(i, _) => *i != 0,
             Value::Float(f) => *f != 0.0,
             Value::Str(s) => !s.is_empty(),
             Value::List(l) => !l.is_empty(),
@@ -101,7 +123,8 @@ impl Value {
         match self {
             Value::Nil => "<nil>",
             Value::Bool(_) => "bool",
-            Value::Int(_) => "int64",
+            Value::Int(_, IntKind::Int) => "int",
+            Value::Int(_, IntKind::Int64) => "int64",
             Value::Float(_) => "float64",
             Value::Str(_) => "string",
             Value::List(_) => "[]interface {}",

@@ -303,7 +303,7 @@ fn typed(raw: &str, strings: bool) -> Value {
         "null" => Value::Nil,
         // strvals types integers as int64 unless they have a leading zero.
         _ if !(raw.len() > 1 && raw.starts_with('0')) && raw.parse::<i64>().is_ok() => {
-            Value::Int(raw.parse().unwrap_or(0))
+            Value::int64(raw.parse().unwrap_or(0))
         }
         _ => Value::str(raw),
     }
@@ -371,7 +371,7 @@ mod tests {
         let mut v = Values::new();
         parse_set(&mut v, "a.b=1,a.c=true,list={x,y},name=a\\,b,arr[1].k=v,zero=007", false).unwrap();
         let a = v.get("a").unwrap();
-        assert!(matches!(a.get("b"), Some(Value::Int(1))));
+        assert!(matches!(a.get("b"), Some(Value::Int(1, _))));
         assert!(matches!(a.get("c"), Some(Value::Bool(true))));
         assert!(matches!(v.get("list"), Some(Value::List(l)) if l.len() == 2));
         assert_eq!(v.get("name").and_then(|n| n.as_str().map(str::to_string)).as_deref(), Some("a,b"));
@@ -388,8 +388,8 @@ mod tests {
         let mut over = Values::new();
         parse_set(&mut over, "a.y=3,l={9}", false).unwrap();
         merge_maps(&mut base, over);
-        assert!(matches!(base.get("a").unwrap().get("x"), Some(Value::Int(1))));
-        assert!(matches!(base.get("a").unwrap().get("y"), Some(Value::Int(3))));
+        assert!(matches!(base.get("a").unwrap().get("x"), Some(Value::Int(1, _))));
+        assert!(matches!(base.get("a").unwrap().get("y"), Some(Value::Int(3, _))));
         assert!(matches!(base.get("l"), Some(Value::List(l)) if l.len() == 1));
     }
 
@@ -401,7 +401,7 @@ mod tests {
         parse_set(&mut src, "a=1,b=1,c=3", false).unwrap();
         coalesce_tables_full(&mut dst, src, false);
         assert!(!dst.contains_key("a"));
-        assert!(matches!(dst.get("b"), Some(Value::Int(2))));
-        assert!(matches!(dst.get("c"), Some(Value::Int(3))));
+        assert!(matches!(dst.get("b"), Some(Value::Int(2, _))));
+        assert!(matches!(dst.get("c"), Some(Value::Int(3, _))));
     }
 }

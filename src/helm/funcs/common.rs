@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use super::super::value::{Map, Value};
+use super::super::value::{IntKind, Map, Value};
 
 pub(crate) const WRONG_ARGS: &str = "wrong number of args for ";
 
@@ -31,7 +31,7 @@ fn write_go(out: &mut String, v: &Value, depth: usize) {
     match v {
         Value::Nil => out.push_str("<nil>"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Int(i) => out.push_str(&i.to_string()),
+        Value::Int(i, _) => out.push_str(&i.to_string()),
         Value::Float(f) => out.push_str(&format_float_g(*f)),
         Value::Str(s) => out.push_str(s),
         Value::List(l) => {
@@ -245,7 +245,7 @@ pub fn str_arg(args: &[Value], i: usize) -> Result<Rc<str>, String> {
 /// type error in Go too.
 pub fn int_arg(args: &[Value], i: usize) -> Result<i64, String> {
     match nth(args, i) {
-        Value::Int(n) => Ok(*n),
+        Value::Int(n, _) => Ok(*n),
         _ => Err(wrong_type(i, "int")),
     }
 }
@@ -272,7 +272,8 @@ pub fn kind_name(v: &Value) -> &'static str {
     match v {
         Value::Nil => "invalid",
         Value::Bool(_) => "bool",
-        Value::Int(_) => "int64",
+        Value::Int(_, IntKind::Int) => "int",
+        Value::Int(_, IntKind::Int64) => "int64",
         Value::Float(_) => "float64",
         Value::Str(_) => "string",
         Value::List(_) => "slice",
@@ -310,12 +311,12 @@ pub fn f64_to_i64(f: f64) -> i64 {
 /// `cast.ToInt64`.
 pub fn to_int64(v: &Value) -> i64 {
     match v {
-        Value::Int(i) => *i,
+        Value::Int(i, _) => *i,
         Value::Float(f) => f64_to_i64(*f),
         Value::Bool(b) => i64::from(*b),
         Value::Str(s) => parse_go_int(trim_zero_decimal(s)).unwrap_or(0),
         Value::Object(o) if o.type_name() == "time.Duration" => match o.field("\0nanos") {
-            Some(Value::Int(n)) => n,
+            Some(Value::Int(n, _)) => n,
             _ => 0,
         },
         _ => 0,
@@ -325,12 +326,12 @@ pub fn to_int64(v: &Value) -> i64 {
 /// `cast.ToFloat64`.
 pub fn to_float64(v: &Value) -> f64 {
     match v {
-        Value::Int(i) => *i as f64,
+        Value::Int(i, _) => *i as f64,
         Value::Float(f) => *f,
         Value::Bool(b) => f64::from(u8::from(*b)),
         Value::Str(s) => parse_go_float(s).unwrap_or(0.0),
         Value::Object(o) if o.type_name() == "time.Duration" => match o.field("\0nanos") {
-            Some(Value::Int(n)) => n as f64,
+            Some(Value::Int(n, _)) => n as f64,
             _ => 0.0,
         },
         _ => 0.0,
@@ -456,13 +457,13 @@ pub fn is_empty(v: &Value) -> bool {
     match v {
         Value::Nil => true,
         Value::Bool(b) => !b,
-        Value::Int(i) => *i == 0,
+        Value::Int(i, _) => *i == 0,
         Value::Float(f) => *f == 0.0,
         Value::Str(s) => s.is_empty(),
         Value::List(l) => l.is_empty(),
         Value::Map(m) => m.borrow().is_empty(),
         Value::Object(o) => match o.type_name() {
-            "time.Duration" => matches!(o.field("\0nanos"), Some(Value::Int(0))),
+            "time.Duration" => matches!(o.field("\0nanos"), Some(Value::Int(0, _))),
             // Pointers (semver) are never nil here; structs are never empty.
             _ => false,
         },
@@ -481,7 +482,8 @@ fn deep_equal_at(a: &Value, b: &Value, depth: usize) -> bool {
     match (a, b) {
         (Value::Nil, Value::Nil) => true,
         (Value::Bool(x), Value::Bool(y)) => x == y,
-        (Value::Int(x), Value::Int(y)) => x == y,
+        // `reflect.DeepEqual`: an `int` never equals an `int64`.
+        (Value::Int(x, a), Value::Int(y, b)) => x == y && a == b,
         (Value::Float(x), Value::Float(y)) => x == y,
         (Value::Str(x), Value::Str(y)) => x == y,
         (Value::List(x), Value::List(y)) => {
@@ -560,7 +562,7 @@ mod tests {
 
     #[test]
     fn go_printing() {
-        let v = Value::list(vec![Value::str("a"), Value::Int(1), Value::Nil, Value::Float(1e8)]);
+        let v = Value::list(vec![Value::str("a"), Value::int64(1), Value::Nil, Value::Float(1e8)]);
         assert_eq!(go_string(&v), "[a 1 <nil> 1e+08]");
         let m = map_from([("b".to_string(), Value::Bool(true)), ("a".to_string(), Value::list(vec![]))]);
         assert_eq!(go_string(&m), "map[a:[] b:true]");

@@ -599,10 +599,10 @@ mod tests {
         let k = gen_private_key(&mut env, &[st("ecdsa")]).unwrap();
         assert!(k.as_str().is_some_and(|t| t.starts_with("-----BEGIN EC PRIVATE KEY-----\n")));
         assert_eq!(s(gen_private_key, vec![st("x")]), "Unknown type x");
-        let ca = gen_ca(&mut env, &[st("ca"), Value::Int(365)]).unwrap();
+        let ca = gen_ca(&mut env, &[st("ca"), Value::int64(365)]).unwrap();
         let Value::Object(o) = &ca else { panic!("not an object") };
         assert!(matches!(o.field("Cert"), Some(Value::Str(c)) if c.starts_with("-----BEGIN CERTIFICATE-----")));
-        let signed = gen_signed_cert(&mut env, &[st("x"), Value::Nil, Value::Nil, Value::Int(1), ca]).unwrap();
+        let signed = gen_signed_cert(&mut env, &[st("x"), Value::Nil, Value::Nil, Value::int64(1), ca]).unwrap();
         assert!(matches!(signed, Value::Object(_)));
         let h = s(htpasswd, vec![st("user"), st("pw")]);
         assert!(h.starts_with("user:$2a$10$") && h.len() == "user:".len() + 60);

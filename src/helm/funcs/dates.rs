@@ -626,24 +626,24 @@ impl GoObject for TimeObject {
         let t = &self.0;
         let (y, mo, d, h, mi, s, wd, yday) = t.fields();
         Some(match name {
-            "Unix" => Value::Int(t.secs),
-            "UnixMilli" => Value::Int((t.unix_nanos() / 1_000_000) as i64),
-            "UnixMicro" => Value::Int((t.unix_nanos() / 1_000) as i64),
-            "UnixNano" => Value::Int(t.unix_nanos() as i64),
-            "Year" => Value::Int(y),
+            "Unix" => Value::int64(t.secs),
+            "UnixMilli" => Value::int64((t.unix_nanos() / 1_000_000) as i64),
+            "UnixMicro" => Value::int64((t.unix_nanos() / 1_000) as i64),
+            "UnixNano" => Value::int64(t.unix_nanos() as i64),
+            "Year" => Value::int(y),
             "Month" => Value::str(MONTHS[(mo - 1) as usize]),
-            "Day" => Value::Int(d),
-            "Hour" => Value::Int(h),
-            "Minute" => Value::Int(mi),
-            "Second" => Value::Int(s),
-            "Nanosecond" => Value::Int(i64::from(t.nanos)),
-            "YearDay" => Value::Int(yday),
+            "Day" => Value::int(d),
+            "Hour" => Value::int(h),
+            "Minute" => Value::int(mi),
+            "Second" => Value::int(s),
+            "Nanosecond" => Value::int(i64::from(t.nanos)),
+            "YearDay" => Value::int(yday),
             "Weekday" => Value::str(DAYS[wd]),
             "IsZero" => Value::Bool(t.secs == ZERO_TIME_SECS && t.nanos == 0),
             "UTC" | "Local" => time_value(t.in_utc()),
             "String" => Value::str(t.go_string()),
             "\0json" => Value::str(format!("\"{}\"", t.format("2006-01-02T15:04:05.999999999Z07:00"))),
-            "\0offset" => Value::Int(i64::from(t.offset)),
+            "\0offset" => Value::int64(i64::from(t.offset)),
             "\0zone" => Value::str(t.zone.as_str()),
             _ => return None,
         })
@@ -653,9 +653,9 @@ impl GoObject for TimeObject {
         match name {
             "Format" => Some(str_arg(args, 0).map(|l| Value::str(self.0.format(&l)))),
             "Add" => Some(match args.first() {
-                Some(Value::Int(n)) => Ok(time_value(self.0.add_nanos(*n))),
+                Some(Value::Int(n, _)) => Ok(time_value(self.0.add_nanos(*n))),
                 Some(Value::Object(o)) if o.type_name() == "time.Duration" => match o.field("\0nanos") {
-                    Some(Value::Int(n)) => Ok(time_value(self.0.add_nanos(n))),
+                    Some(Value::Int(n, _)) => Ok(time_value(self.0.add_nanos(n))),
                     _ => Err("bad duration".into()),
                 },
                 _ => Err("wrong type for value; expected time.Duration".into()),
@@ -677,15 +677,15 @@ fn as_time(v: &Value) -> Option<GoTime> {
     match v {
         Value::Object(o) if o.type_name() == "time.Time" => {
             let secs = match o.field("Unix")? {
-                Value::Int(s) => s,
+                Value::Int(s, _) => s,
                 _ => return None,
             };
             let nanos = match o.field("Nanosecond")? {
-                Value::Int(n) => n as u32,
+                Value::Int(n, _) => n as u32,
                 _ => 0,
             };
             let offset = match o.field("\0offset") {
-                Some(Value::Int(n)) => n as i32,
+                Some(Value::Int(n, _)) => n as i32,
                 _ => 0,
             };
             let zone = match o.field("\0zone") {
@@ -714,11 +714,11 @@ impl GoObject for DurationObject {
     fn field(&self, name: &str) -> Option<Value> {
         let d = self.0;
         Some(match name {
-            "\0nanos" => Value::Int(d),
+            "\0nanos" => Value::int64(d),
             "\0json" => Value::str(d.to_string()),
-            "Nanoseconds" => Value::Int(d),
-            "Microseconds" => Value::Int(d / 1_000),
-            "Milliseconds" => Value::Int(d / 1_000_000),
+            "Nanoseconds" => Value::int64(d),
+            "Microseconds" => Value::int64(d / 1_000),
+            "Milliseconds" => Value::int64(d / 1_000_000),
             "Seconds" => Value::Float(d as f64 / 1e9),
             "Minutes" => Value::Float(d as f64 / 6e10),
             "Hours" => Value::Float(d as f64 / 3.6e12),
@@ -744,7 +744,7 @@ pub fn duration_value(d: i64) -> Value {
 fn as_duration_obj(v: &Value) -> Option<i64> {
     match v {
         Value::Object(o) if o.type_name() == "time.Duration" => match o.field("\0nanos") {
-            Some(Value::Int(n)) => Some(n),
+            Some(Value::Int(n, _)) => Some(n),
             _ => None,
         },
         _ => None,
@@ -913,7 +913,7 @@ fn now(_: &mut FuncEnv, args: &[Value]) -> Result<Value, String> {
 /// anything else means "now".
 fn date_arg(v: &Value) -> GoTime {
     match v {
-        Value::Int(secs) => GoTime { secs: *secs, nanos: 0, offset: 0, zone: "UTC".into() },
+        Value::Int(secs, _) => GoTime { secs: *secs, nanos: 0, offset: 0, zone: "UTC".into() },
         other => as_time(other).unwrap_or_else(now_time),
     }
 }
@@ -1072,7 +1072,7 @@ fn as_duration(v: &Value) -> Result<i64, String> {
             Err(format!("could not parse duration {}", super::strings::go_quote(s)))
         }
         Value::Nil => Err("invalid duration".into()),
-        Value::Int(i) => {
+        Value::Int(i, _) => {
             if *i > i64::MAX / SECOND || *i < i64::MIN / SECOND {
                 return Err(format!("duration seconds overflow: {i}"));
             }
@@ -1095,7 +1095,7 @@ fn dur_f(args: &[Value], name: &str, f: fn(i64) -> f64) -> Result<Value, String>
 
 fn dur_i(args: &[Value], name: &str, f: fn(i64) -> i64) -> Result<Value, String> {
     arity(name, args, 1)?;
-    Ok(Value::Int(as_duration(&args[0]).map(f).unwrap_or(0)))
+    Ok(Value::int64(as_duration(&args[0]).map(f).unwrap_or(0)))
 }
 
 fn duration_seconds(_: &mut FuncEnv, args: &[Value]) -> Result<Value, String> {
@@ -1178,11 +1178,11 @@ mod tests {
     // Expected outputs from helm v4.3.1.
     #[test]
     fn sprig_dates_match_helm() {
-        assert_eq!(call(duration, vec![Value::Int(90)]).unwrap(), "0s");
+        assert_eq!(call(duration, vec![Value::int64(90)]).unwrap(), "0s");
         assert_eq!(call(duration, vec![st("90")]).unwrap(), "1m30s");
         assert_eq!(call(duration, vec![Value::Float(90.0)]).unwrap(), "0s");
         assert_eq!(call(duration_round, vec![st("2h10m")]).unwrap(), "2h");
-        assert_eq!(call(duration_round, vec![Value::Int(100_000_000_000)]).unwrap(), "0s");
+        assert_eq!(call(duration_round, vec![Value::int64(100_000_000_000)]).unwrap(), "0s");
         for (input, want) in [
             ("-3h", "3h"),
             ("3600s", "60m"),
@@ -1205,7 +1205,7 @@ mod tests {
             call(must_to_date, vec![st("2006-01-02"), st("bad")]).unwrap_err(),
             "parsing time \"bad\" as \"2006-01-02\": cannot parse \"bad\" as \"2006\""
         );
-        assert_eq!(call(date, vec![st("2006"), Value::Int(0)]).unwrap(), "1970");
+        assert_eq!(call(date, vec![st("2006"), Value::int64(0)]).unwrap(), "1970");
         assert_eq!(call(unix_epoch, vec![date_2017()]).unwrap(), "1514678400");
         assert_eq!(call(date_modify, vec![st("1.5h"), date_2017()]).unwrap(), "2017-12-31 01:30:00 +0000 UTC");
         assert_eq!(call(html_date_in_zone, vec![date_2017(), st("UTC")]).unwrap(), "2017-12-31");
@@ -1218,7 +1218,7 @@ mod tests {
     #[test]
     fn helm_durations_match_helm() {
         assert_eq!(call(duration_seconds, vec![st("1m30s")]).unwrap(), "90");
-        assert_eq!(call(duration_milliseconds, vec![Value::Int(2)]).unwrap(), "2000");
+        assert_eq!(call(duration_milliseconds, vec![Value::int64(2)]).unwrap(), "2000");
         assert_eq!(call(must_to_duration, vec![st("90")]).unwrap(), "1m30s");
         assert_eq!(call(duration_round_to, vec![st("2h13m"), st("30m")]).unwrap(), "2h0m0s");
         assert_eq!(call(duration_truncate_to, vec![st("2h13m"), st("1h")]).unwrap(), "2h0m0s");

@@ -56,16 +56,16 @@ mod tests {
         let st = Value::str;
         assert_eq!(call(default, vec![st("foo")]).unwrap(), "foo");
         assert_eq!(call(default, vec![st("foo"), st("")]).unwrap(), "foo");
-        assert_eq!(call(default, vec![st("foo"), Value::Int(0)]).unwrap(), "foo");
+        assert_eq!(call(default, vec![st("foo"), Value::int64(0)]).unwrap(), "foo");
         assert_eq!(call(default, vec![st("foo"), Value::Bool(false)]).unwrap(), "foo");
         assert_eq!(call(default, vec![st("foo"), Value::list(vec![])]).unwrap(), "foo");
         assert_eq!(call(default, vec![st("foo"), st("bar")]).unwrap(), "bar");
         assert_eq!(call(default, vec![st("foo"), Value::Float(0.5)]).unwrap(), "0.5");
         assert_eq!(call(coalesce, vec![Value::Nil, st(""), st("x")]).unwrap(), "x");
         assert_eq!(call(coalesce, vec![Value::Nil]).unwrap(), "<nil>");
-        assert_eq!(call(all, vec![st("a"), Value::Int(0)]).unwrap(), "false");
+        assert_eq!(call(all, vec![st("a"), Value::int64(0)]).unwrap(), "false");
         assert_eq!(call(all, vec![]).unwrap(), "true");
-        assert_eq!(call(any, vec![st(""), Value::Int(1)]).unwrap(), "true");
+        assert_eq!(call(any, vec![st(""), Value::int64(1)]).unwrap(), "true");
         assert_eq!(call(ternary, vec![st("a"), st("b"), Value::Bool(false)]).unwrap(), "b");
         assert_eq!(
             call(ternary, vec![st("a"), st("b"), st("true")]).unwrap_err(),

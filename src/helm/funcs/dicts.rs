@@ -312,56 +312,65 @@ mod tests {
 
     #[test]
     fn dict_basics() {
-        assert_eq!(show(call(dict, vec![st("a"), Value::Int(1), Value::Int(2)])), "map[2: a:1]");
-        let m = d(vec![("a", Value::Int(1))]);
+        assert_eq!(show(call(dict, vec![st("a"), Value::int64(1), Value::int64(2)])), "map[2: a:1]");
+        let m = d(vec![("a", Value::int64(1))]);
         assert_eq!(show(call(get, vec![m.clone(), st("a")])), "1");
         assert_eq!(show(call(get, vec![m.clone(), st("zz")])), "");
-        assert_eq!(show(call(set, vec![m.clone(), st("b"), Value::Int(2)])), "map[a:1 b:2]");
+        assert_eq!(show(call(set, vec![m.clone(), st("b"), Value::int64(2)])), "map[a:1 b:2]");
         assert_eq!(go_string(&m), "map[a:1 b:2]");
         assert_eq!(show(call(unset, vec![m.clone(), st("a")])), "map[b:2]");
         assert_eq!(show(call(has_key, vec![m.clone(), st("b")])), "true");
-        assert_eq!(call(set, vec![Value::Nil, st("b"), Value::Int(2)]).unwrap_err(), "assignment to entry in nil map");
         assert_eq!(
-            show(call(pick, vec![d(vec![("a", Value::Int(1)), ("b", Value::Int(2))]), st("b"), st("c")])),
+            call(set, vec![Value::Nil, st("b"), Value::int64(2)]).unwrap_err(),
+            "assignment to entry in nil map"
+        );
+        assert_eq!(
+            show(call(pick, vec![d(vec![("a", Value::int64(1)), ("b", Value::int64(2))]), st("b"), st("c")])),
             "map[b:2]"
         );
-        assert_eq!(show(call(omit, vec![d(vec![("a", Value::Int(1)), ("b", Value::Int(2))]), st("b")])), "map[a:1]");
         assert_eq!(
-            show(call(pluck, vec![st("a"), d(vec![("a", Value::Int(1))]), d(vec![]), d(vec![("a", Value::Int(3))])])),
+            show(call(omit, vec![d(vec![("a", Value::int64(1)), ("b", Value::int64(2))]), st("b")])),
+            "map[a:1]"
+        );
+        assert_eq!(
+            show(call(
+                pluck,
+                vec![st("a"), d(vec![("a", Value::int64(1))]), d(vec![]), d(vec![("a", Value::int64(3))])]
+            )),
             "[1 3]"
         );
-        assert_eq!(show(call(keys, vec![d(vec![("b", Value::Int(1)), ("a", Value::Int(1))])])), "[a b]");
+        assert_eq!(show(call(keys, vec![d(vec![("b", Value::int64(1)), ("a", Value::int64(1))])])), "[a b]");
     }
 
     #[test]
     fn merge_destination_wins() {
         let dst = d(vec![
-            ("a", Value::Int(1)),
+            ("a", Value::int64(1)),
             ("empty", st("")),
-            ("nested", d(vec![("x", Value::Int(1))])),
-            ("list", Value::list(vec![Value::Int(1)])),
+            ("nested", d(vec![("x", Value::int64(1))])),
+            ("list", Value::list(vec![Value::int64(1)])),
         ]);
         let src = d(vec![
-            ("a", Value::Int(2)),
-            ("b", Value::Int(3)),
+            ("a", Value::int64(2)),
+            ("b", Value::int64(3)),
             ("empty", st("filled")),
-            ("nested", d(vec![("x", Value::Int(9)), ("y", Value::Int(2))])),
-            ("list", Value::list(vec![Value::Int(2)])),
+            ("nested", d(vec![("x", Value::int64(9)), ("y", Value::int64(2))])),
+            ("list", Value::list(vec![Value::int64(2)])),
             ("nil", Value::Nil),
         ]);
         let out = show(call(merge, vec![dst.clone(), src.clone()]));
         assert_eq!(out, "map[a:1 b:3 empty:filled list:[1] nested:map[x:1 y:2]]");
         assert_eq!(go_string(&dst), out);
-        let dst2 = d(vec![("a", Value::Int(1)), ("nested", d(vec![("x", Value::Int(1))]))]);
+        let dst2 = d(vec![("a", Value::int64(1)), ("nested", d(vec![("x", Value::int64(1))]))]);
         let out = show(call(merge_overwrite, vec![dst2, src]));
         assert_eq!(out, "map[a:2 b:3 empty:filled list:[2] nested:map[x:9 y:2] nil:<nil>]");
     }
 
     #[test]
     fn merge_self_does_not_panic() {
-        let m = d(vec![("a", Value::Int(1))]);
+        let m = d(vec![("a", Value::int64(1))]);
         assert_eq!(show(call(merge, vec![m.clone(), m.clone()])), "map[a:1]");
-        assert_eq!(show(call(merge, vec![Value::Nil, d(vec![("a", Value::Int(1))])])), "map[a:1]");
+        assert_eq!(show(call(merge, vec![Value::Nil, d(vec![("a", Value::int64(1))])])), "map[a:1]");
     }
 
     #[test]

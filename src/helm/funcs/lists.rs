@@ -238,7 +238,7 @@ fn range_step(start: i64, stop: i64, step: i64) -> Result<Vec<i64>, String> {
 }
 
 fn ints(v: Vec<i64>) -> Value {
-    Value::list(v.into_iter().map(Value::Int).collect())
+    Value::list(v.into_iter().map(Value::int).collect())
 }
 
 fn until(_: &mut FuncEnv, args: &[Value]) -> Result<Value, String> {
@@ -287,7 +287,7 @@ mod tests {
         Value::list(items)
     }
     fn i(n: i64) -> Value {
-        Value::Int(n)
+        Value::int64(n)
     }
 
     #[test]

@@ -39,16 +39,16 @@ const DIVIDE_BY_ZERO: &str = "runtime error: integer divide by zero";
 
 fn add1(_: &mut FuncEnv, args: &[Value]) -> Result<Value, String> {
     arity("add1", args, 1)?;
-    Ok(Value::Int(to_int64(&args[0]).wrapping_add(1)))
+    Ok(Value::int64(to_int64(&args[0]).wrapping_add(1)))
 }
 
 fn add(_: &mut FuncEnv, args: &[Value]) -> Result<Value, String> {
-    Ok(Value::Int(args.iter().fold(0i64, |a, b| a.wrapping_add(to_int64(b)))))
+    Ok(Value::int64(args.iter().fold(0i64, |a, b| a.wrapping_add(to_int64(b)))))
 }
 
 fn sub(_: &mut FuncEnv, args: &[Value]) -> Result<Value, String> {
     arity("sub", args, 2)?;
-    Ok(Value::Int(to_int64(&args[0]).wrapping_sub(to_int64(&args[1]))))
+    Ok(Value::int64(to_int64(&args[0]).wrapping_sub(to_int64(&args[1]))))
 }
 
 fn div(_: &mut FuncEnv, args: &[Value]) -> Result<Value, String> {
@@ -57,7 +57,7 @@ fn div(_: &mut FuncEnv, args: &[Value]) -> Result<Value, String> {
     if b == 0 {
         return Err(DIVIDE_BY_ZERO.into());
     }
-    Ok(Value::Int(to_int64(&args[0]).wrapping_div(b)))
+    Ok(Value::int64(to_int64(&args[0]).wrapping_div(b)))
 }
 
 fn modulo(_: &mut FuncEnv, args: &[Value]) -> Result<Value, String> {
@@ -66,22 +66,22 @@ fn modulo(_: &mut FuncEnv, args: &[Value]) -> Result<Value, String> {
     if b == 0 {
         return Err(DIVIDE_BY_ZERO.into());
     }
-    Ok(Value::Int(to_int64(&args[0]).wrapping_rem(b)))
+    Ok(Value::int64(to_int64(&args[0]).wrapping_rem(b)))
 }
 
 fn mul(_: &mut FuncEnv, args: &[Value]) -> Result<Value, String> {
     arity_min("mul", args, 1)?;
-    Ok(Value::Int(args[1..].iter().fold(to_int64(&args[0]), |a, b| a.wrapping_mul(to_int64(b)))))
+    Ok(Value::int64(args[1..].iter().fold(to_int64(&args[0]), |a, b| a.wrapping_mul(to_int64(b)))))
 }
 
 fn max(_: &mut FuncEnv, args: &[Value]) -> Result<Value, String> {
     arity_min("max", args, 1)?;
-    Ok(Value::Int(args.iter().map(to_int64).fold(to_int64(&args[0]), i64::max)))
+    Ok(Value::int64(args.iter().map(to_int64).fold(to_int64(&args[0]), i64::max)))
 }
 
 fn min(_: &mut FuncEnv, args: &[Value]) -> Result<Value, String> {
     arity_min("min", args, 1)?;
-    Ok(Value::Int(args.iter().map(to_int64).fold(to_int64(&args[0]), i64::min)))
+    Ok(Value::int64(args.iter().map(to_int64).fold(to_int64(&args[0]), i64::min)))
 }
 
 /// Go's `math.Max`: NaN wins, +0 beats -0.
@@ -133,7 +133,7 @@ fn floor(_: &mut FuncEnv, args: &[Value]) -> Result<Value, String> {
 fn float_param(args: &[Value], i: usize) -> Result<f64, String> {
     match args.get(i) {
         Some(Value::Float(f)) => Ok(*f),
-        Some(Value::Int(n)) => Ok(*n as f64),
+        Some(Value::Int(n, _)) => Ok(*n as f64),
         _ => Err(super::common::wrong_type(i, "float64")),
     }
 }
@@ -159,17 +159,17 @@ fn atoi(_: &mut FuncEnv, args: &[Value]) -> Result<Value, String> {
     // strconv.Atoi: base 10 only, optional sign, no underscores.
     let digits = s.strip_prefix(['+', '-']).unwrap_or(&s);
     let ok = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit());
-    Ok(Value::Int(if ok { s.parse::<i64>().unwrap_or(0) } else { 0 }))
+    Ok(Value::int(if ok { s.parse::<i64>().unwrap_or(0) } else { 0 }))
 }
 
 fn int64(_: &mut FuncEnv, args: &[Value]) -> Result<Value, String> {
     arity("int64", args, 1)?;
-    Ok(Value::Int(to_int64(&args[0])))
+    Ok(Value::int64(to_int64(&args[0])))
 }
 
 fn int(_: &mut FuncEnv, args: &[Value]) -> Result<Value, String> {
     arity("int", args, 1)?;
-    Ok(Value::Int(to_int64(&args[0])))
+    Ok(Value::int(to_int64(&args[0])))
 }
 
 fn float64(_: &mut FuncEnv, args: &[Value]) -> Result<Value, String> {
@@ -182,7 +182,7 @@ fn to_decimal(_: &mut FuncEnv, args: &[Value]) -> Result<Value, String> {
     let text = go_string(&args[0]);
     let digits = text.strip_prefix(['+', '-']).unwrap_or(&text);
     let ok = !digits.is_empty() && digits.bytes().all(|b| (b'0'..=b'7').contains(&b));
-    Ok(Value::Int(if ok { i64::from_str_radix(&text, 8).unwrap_or(0) } else { 0 }))
+    Ok(Value::int64(if ok { i64::from_str_radix(&text, 8).unwrap_or(0) } else { 0 }))
 }
 
 // --- decimal ----------------------------------------------------------------------------------
@@ -311,7 +311,7 @@ fn decimal_op(first: &Value, rest: &[Value], op: Op) -> Result<Value, String> {
 
 fn add1f(_: &mut FuncEnv, args: &[Value]) -> Result<Value, String> {
     arity("add1f", args, 1)?;
-    decimal_op(&args[0], &[Value::Int(1)], Op::Add)
+    decimal_op(&args[0], &[Value::int64(1)], Op::Add)
 }
 
 fn addf(_: &mut FuncEnv, args: &[Value]) -> Result<Value, String> {
@@ -339,7 +339,7 @@ mod tests {
 
     use super::super::common::call_go_string as call;
     fn i(n: i64) -> Value {
-        Value::Int(n)
+        Value::int64(n)
     }
     fn fl(n: f64) -> Value {
         Value::Float(n)

@@ -333,14 +333,14 @@ mod tests {
         let pool = [
             Value::Nil,
             Value::Bool(true),
-            Value::Int(-1),
-            Value::Int(i64::MAX),
-            Value::Int(i64::MIN),
+            Value::int64(-1),
+            Value::int64(i64::MAX),
+            Value::int64(i64::MIN),
             Value::Float(f64::NAN),
             Value::Float(-1e300),
             Value::str(""),
             Value::str("a:b é\n"),
-            Value::list(vec![Value::Nil, Value::Int(1)]),
+            Value::list(vec![Value::Nil, Value::int64(1)]),
             Value::map(m),
         ];
         for (name, f) in all() {

@@ -109,7 +109,7 @@ fn rand_int(env: &mut FuncEnv, args: &[Value]) -> Result<Value, String> {
     if n <= 0 {
         return Err("invalid argument to Intn".into());
     }
-    Ok(Value::Int(below(env, n as u64) as i64 + min))
+    Ok(Value::int(below(env, n as u64) as i64 + min))
 }
 
 fn shuffle(env: &mut FuncEnv, args: &[Value]) -> Result<Value, String> {
@@ -144,21 +144,21 @@ mod tests {
     fn deterministic_and_well_formed() {
         let mut a = FuncEnv::default();
         let mut b = FuncEnv::default();
-        let x = rand_alpha_num(&mut a, &[Value::Int(16)]).unwrap();
-        let y = rand_alpha_num(&mut b, &[Value::Int(16)]).unwrap();
+        let x = rand_alpha_num(&mut a, &[Value::int64(16)]).unwrap();
+        let y = rand_alpha_num(&mut b, &[Value::int64(16)]).unwrap();
         assert_eq!(x.as_str(), y.as_str());
         assert_eq!(x.as_str().map(str::len), Some(16));
         assert!(x.as_str().is_some_and(|s| s.bytes().all(|c| c.is_ascii_alphanumeric())));
-        let z = rand_alpha_num(&mut a, &[Value::Int(16)]).unwrap();
+        let z = rand_alpha_num(&mut a, &[Value::int64(16)]).unwrap();
         assert_ne!(x.as_str(), z.as_str());
         let u = uuid_v4(&mut a);
         assert_eq!(u.len(), 36);
         assert_eq!(&u[14..15], "4");
         assert!(matches!(&u[19..20], "8" | "9" | "a" | "b"));
-        assert_eq!(rand_numeric(&mut a, &[Value::Int(-1)]).unwrap().as_str(), Some(""));
-        let r = rand_int(&mut a, &[Value::Int(5), Value::Int(7)]).unwrap();
-        assert!(matches!(r, Value::Int(5 | 6)));
-        assert!(rand_int(&mut a, &[Value::Int(5), Value::Int(5)]).is_err());
+        assert_eq!(rand_numeric(&mut a, &[Value::int64(-1)]).unwrap().as_str(), Some(""));
+        let r = rand_int(&mut a, &[Value::int64(5), Value::int64(7)]).unwrap();
+        assert!(matches!(r, Value::Int(5 | 6, _)));
+        assert!(rand_int(&mut a, &[Value::int64(5), Value::int64(5)]).is_err());
         let s = shuffle(&mut a, &[Value::str("abcdef")]).unwrap();
         let mut chars: Vec<char> = s.as_str().unwrap_or("").chars().collect();
         chars.sort();

@@ -65,7 +65,7 @@ mod tests {
         assert_eq!(t.as_str(), Some("float64"));
         let like = type_is_like(&mut env, &[Value::str("string"), Value::str("x")]).unwrap();
         assert!(like.truthy());
-        let eq = deep_equal_fn(&mut env, &[Value::Int(1), Value::Float(1.0)]).unwrap();
+        let eq = deep_equal_fn(&mut env, &[Value::int64(1), Value::Float(1.0)]).unwrap();
         assert!(!eq.truthy());
     }
 }

@@ -320,8 +320,8 @@ mod tests {
         );
         assert_eq!(call(regex_match, vec![st("("), st("x")]).unwrap(), "false");
         assert!(call(must_regex_match, vec![st("("), st("x")]).is_err());
-        assert_eq!(call(regex_find_all, vec![st("a.?"), st("faabacad"), Value::Int(-1)]).unwrap(), "[aa ac ad]");
-        assert_eq!(call(regex_find_all, vec![st("[1,3,5,7]"), st("123456789"), Value::Int(2)]).unwrap(), "[1 3]");
+        assert_eq!(call(regex_find_all, vec![st("a.?"), st("faabacad"), Value::int64(-1)]).unwrap(), "[aa ac ad]");
+        assert_eq!(call(regex_find_all, vec![st("[1,3,5,7]"), st("123456789"), Value::int64(2)]).unwrap(), "[1 3]");
         assert_eq!(call(regex_find, vec![st("[a-zA-Z][1-9]"), st("abcd1234")]).unwrap(), "d1");
         assert_eq!(call(regex_replace_all, vec![st("a(x*)b"), st("-ab-axxb-"), st("${1}W")]).unwrap(), "-W-xxW-");
         assert_eq!(call(regex_replace_all, vec![st("a(x*)b"), st("-ab-axxb-"), st("$1W")]).unwrap(), "---");
@@ -329,9 +329,9 @@ mod tests {
             call(regex_replace_all_literal, vec![st("a(x*)b"), st("-ab-axxb-"), st("${1}")]).unwrap(),
             "-${1}-${1}-"
         );
-        assert_eq!(call(regex_split, vec![st("z+"), st("pizza"), Value::Int(-1)]).unwrap(), "[pi a]");
-        assert_eq!(call(regex_split, vec![st("z+"), st("pizza"), Value::Int(1)]).unwrap(), "[pizza]");
-        assert_eq!(call(regex_split, vec![st(""), st("abc"), Value::Int(-1)]).unwrap(), "[a b c]");
+        assert_eq!(call(regex_split, vec![st("z+"), st("pizza"), Value::int64(-1)]).unwrap(), "[pi a]");
+        assert_eq!(call(regex_split, vec![st("z+"), st("pizza"), Value::int64(1)]).unwrap(), "[pizza]");
+        assert_eq!(call(regex_split, vec![st(""), st("abc"), Value::int64(-1)]).unwrap(), "[a b c]");
         assert_eq!(call(regex_replace_all, vec![st("a*"), st("baaac"), st("-")]).unwrap(), "-b-c-");
         assert_eq!(call(regex_match, vec![st("^\\d+$"), st("١٢")]).unwrap(), "false");
         assert_eq!(call(regex_quote_meta, vec![st("1.2-3#")]).unwrap(), "1\\.2-3#");

@@ -386,9 +386,9 @@ impl GoObject for SemverObject {
     fn field(&self, name: &str) -> Option<Value> {
         let v = &self.0;
         Some(match name {
-            "Major" => Value::Int(v.major as i64),
-            "Minor" => Value::Int(v.minor as i64),
-            "Patch" => Value::Int(v.patch as i64),
+            "Major" => Value::int64(v.major as i64),
+            "Minor" => Value::int64(v.minor as i64),
+            "Patch" => Value::int64(v.patch as i64),
             "Prerelease" => Value::str(v.pre.as_str()),
             "Metadata" => Value::str(v.metadata.as_str()),
             "Original" => Value::str(v.original.as_str()),
@@ -419,7 +419,7 @@ impl GoObject for SemverObject {
         };
         let v = &self.0;
         Some(match name {
-            "Compare" => other().map(|o| Value::Int(v.compare(&o))),
+            "Compare" => other().map(|o| Value::int(v.compare(&o))),
             "LessThan" => other().map(|o| Value::Bool(v.compare(&o) < 0)),
             "LessThanEqual" => other().map(|o| Value::Bool(v.compare(&o) <= 0)),
             "GreaterThan" => other().map(|o| Value::Bool(v.compare(&o) > 0)),

@@ -946,35 +946,35 @@ mod tests {
 
     #[test]
     fn sprig_string_cases() {
-        assert_eq!(text(call(abbrev, vec![Value::Int(5), st("hello world")])), "he...");
-        assert_eq!(text(call(abbrevboth, vec![Value::Int(5), Value::Int(10), st("1234 5678 9123")])), "...5678...");
-        assert_eq!(text(call(trunc, vec![Value::Int(5), st("hello world")])), "hello");
-        assert_eq!(text(call(trunc, vec![Value::Int(-5), st("hello world")])), "world");
-        assert_eq!(text(call(trunc, vec![Value::Int(-50), st("hi")])), "hi");
-        assert_eq!(text(call(substr, vec![Value::Int(1), Value::Int(3), st("hello")])), "el");
-        assert_eq!(text(call(substr, vec![Value::Int(-1), Value::Int(3), st("hello")])), "hel");
-        assert_eq!(text(call(substr, vec![Value::Int(2), Value::Int(-1), st("hello")])), "llo");
-        let e = substr(&mut FuncEnv::default(), &[Value::Int(-1), Value::Int(9), st("abc")]).unwrap_err();
+        assert_eq!(text(call(abbrev, vec![Value::int64(5), st("hello world")])), "he...");
+        assert_eq!(text(call(abbrevboth, vec![Value::int64(5), Value::int64(10), st("1234 5678 9123")])), "...5678...");
+        assert_eq!(text(call(trunc, vec![Value::int64(5), st("hello world")])), "hello");
+        assert_eq!(text(call(trunc, vec![Value::int64(-5), st("hello world")])), "world");
+        assert_eq!(text(call(trunc, vec![Value::int64(-50), st("hi")])), "hi");
+        assert_eq!(text(call(substr, vec![Value::int64(1), Value::int64(3), st("hello")])), "el");
+        assert_eq!(text(call(substr, vec![Value::int64(-1), Value::int64(3), st("hello")])), "hel");
+        assert_eq!(text(call(substr, vec![Value::int64(2), Value::int64(-1), st("hello")])), "llo");
+        let e = substr(&mut FuncEnv::default(), &[Value::int64(-1), Value::int64(9), st("abc")]).unwrap_err();
         assert_eq!(e, "runtime error: slice bounds out of range [:9] with length 3");
         assert_eq!(text(call(nospace, vec![st(" h e l l o ")])), "hello");
-        assert_eq!(text(call(wrap, vec![Value::Int(5), st("Hello World")])), "Hello\nWorld");
-        assert_eq!(text(call(wrap_with, vec![Value::Int(5), st("\t"), st("Hello World")])), "Hello\tWorld");
-        assert_eq!(text(call(wrap_with, vec![Value::Int(3), st("-"), st("abcdefgh")])), "abc-def-gh");
+        assert_eq!(text(call(wrap, vec![Value::int64(5), st("Hello World")])), "Hello\nWorld");
+        assert_eq!(text(call(wrap_with, vec![Value::int64(5), st("\t"), st("Hello World")])), "Hello\tWorld");
+        assert_eq!(text(call(wrap_with, vec![Value::int64(3), st("-"), st("abcdefgh")])), "abc-def-gh");
         assert_eq!(
-            text(call(quote, vec![st("a\"b"), Value::Nil, Value::Int(1), st("\u{a0}é\u{1}")])),
+            text(call(quote, vec![st("a\"b"), Value::Nil, Value::int64(1), st("\u{a0}é\u{1}")])),
             "\"a\\\"b\" \"1\" \"\\u00a0é\\x01\""
         );
         assert_eq!(text(call(squote, vec![st("a"), Value::Nil, Value::Float(1.5)])), "'a' '1.5'");
         assert_eq!(text(call(cat, vec![st("a"), Value::Nil, Value::list(vec![st("b")])])), "a [b]");
-        assert_eq!(text(call(indent, vec![Value::Int(2), st("a\nb")])), "  a\n  b");
-        assert_eq!(text(call(nindent, vec![Value::Int(2), st("a")])), "\n  a");
+        assert_eq!(text(call(indent, vec![Value::int64(2), st("a\nb")])), "  a\n  b");
+        assert_eq!(text(call(nindent, vec![Value::int64(2), st("a")])), "\n  a");
         assert_eq!(text(call(replace, vec![st(""), st("-"), st("abc")])), "-a-b-c-");
         assert_eq!(text(call(split, vec![st("$"), st("a$b")])), "map[_0:a _1:b]");
-        assert_eq!(text(call(splitn, vec![st("$"), Value::Int(2), st("a$b$c")])), "map[_0:a _1:b$c]");
+        assert_eq!(text(call(splitn, vec![st("$"), Value::int64(2), st("a$b$c")])), "map[_0:a _1:b$c]");
         assert_eq!(text(call(split_list, vec![st(""), st("ab")])), "[a b]");
         assert_eq!(text(call(split_list, vec![st(","), st("")])), "[]");
         assert_eq!(text(call(trim_all, vec![st("$"), st("$5.00$")])), "5.00");
-        assert_eq!(text(call(plural, vec![st("one"), st("many"), Value::Int(2)])), "many");
+        assert_eq!(text(call(plural, vec![st("one"), st("many"), Value::int64(2)])), "many");
         assert_eq!(text(call(upper, vec![st("straße")])), "STRAßE");
     }
 

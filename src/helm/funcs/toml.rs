@@ -100,7 +100,7 @@ impl Enc {
         match v {
             Value::Str(s) => self.out.push_str(&quote(s)),
             Value::Bool(b) => self.out.push_str(if *b { "true" } else { "false" }),
-            Value::Int(i) => self.out.push_str(&i.to_string()),
+            Value::Int(i, _) => self.out.push_str(&i.to_string()),
             Value::Float(f) => {
                 if f.is_nan() {
                     self.out.push_str(if f.is_sign_negative() { "-nan" } else { "nan" });
@@ -586,7 +586,7 @@ fn parse_scalar(raw: &str) -> Option<Value> {
     }
     for (prefix, radix) in [("0x", 16), ("0o", 8), ("0b", 2)] {
         if let Some(digits) = clean.strip_prefix(prefix) {
-            return i64::from_str_radix(digits, radix).ok().map(Value::Int);
+            return i64::from_str_radix(digits, radix).ok().map(Value::int64);
         }
     }
     let unsigned = clean.strip_prefix(['+', '-']).unwrap_or(&clean);
@@ -597,7 +597,7 @@ fn parse_scalar(raw: &str) -> Option<Value> {
         return None;
     }
     if unsigned.bytes().all(|b| b.is_ascii_digit()) {
-        return clean.parse::<i64>().ok().map(Value::Int);
+        return clean.parse::<i64>().ok().map(Value::int64);
     }
     if unsigned.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-')) {
         return clean.parse::<f64>().ok().map(Value::Float);
@@ -776,13 +776,13 @@ mod tests {
     #[test]
     fn to_toml_matches_helm() {
         let v = d(vec![
-            ("a", d(vec![("b", Value::Int(1)), ("c", d(vec![("d", Value::str("x"))]))])),
+            ("a", d(vec![("b", Value::int64(1)), ("c", d(vec![("d", Value::str("x"))]))])),
             ("s", Value::str("q\"uo\tte")),
             ("f", Value::Float(3.0)),
             ("g", Value::Float(1e8)),
             ("h", Value::Float(1.5)),
-            ("l", Value::list(vec![Value::Int(1), Value::str("a"), d(vec![("k", Value::Int(1))])])),
-            ("t", Value::list(vec![d(vec![("x", Value::Int(1))]), d(vec![("y", Value::Int(2))])])),
+            ("l", Value::list(vec![Value::int64(1), Value::str("a"), d(vec![("k", Value::int64(1))])])),
+            ("t", Value::list(vec![d(vec![("x", Value::int64(1))]), d(vec![("y", Value::int64(2))])])),
             ("n", Value::Nil),
             ("key with space", Value::Bool(true)),
             ("e", Value::list(vec![])),
@@ -793,8 +793,8 @@ mod tests {
             "e = []\nf = 3.0\ng = 1e+08\nh = 1.5\n\"key with space\" = true\nl = [1, \"a\", {k = 1}]\ns = \"q\\\"uo\\tte\"\n\n[a]\n  b = 1\n  [a.c]\n    d = \"x\"\n\n[m]\n\n[[t]]\n  x = 1\n\n[[t]]\n  y = 2\n"
         );
         assert_eq!(to_toml_string(&Value::str("x")).unwrap(), "\"x\"");
-        assert_eq!(to_toml_string(&Value::list(vec![Value::Int(1), Value::Int(2)])).unwrap(), "[1, 2]");
-        let bad = d(vec![("a", Value::list(vec![Value::Int(1), Value::Nil]))]);
+        assert_eq!(to_toml_string(&Value::list(vec![Value::int64(1), Value::int64(2)])).unwrap(), "[1, 2]");
+        let bad = d(vec![("a", Value::list(vec![Value::int64(1), Value::Nil]))]);
         assert_eq!(to_toml_string(&bad).unwrap_err(), "toml: cannot encode array with nil element");
     }
 

@@ -111,7 +111,7 @@ fn write_json(out: &mut String, v: &Value, style: JsonStyle, depth: usize) -> Re
     match v {
         Value::Nil => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Int(i) => out.push_str(&i.to_string()),
+        Value::Int(i, _) => out.push_str(&i.to_string()),
         Value::Float(f) => {
             if !f.is_finite() {
                 return Err(format!("json: unsupported value: {}", format_float_g(*f)));
@@ -1017,7 +1017,7 @@ fn json_round_trip(v: &Value, depth: usize) -> Result<YNode, String> {
     Ok(match v {
         Value::Nil => YNode::Null,
         Value::Bool(b) => YNode::Bool(*b),
-        Value::Int(i) => YNode::Int(*i),
+        Value::Int(i, _) => YNode::Int(*i),
         Value::Float(f) => {
             if !f.is_finite() {
                 return Err(format!("json: unsupported value: {}", format_float_g(*f)));
@@ -1810,7 +1810,7 @@ fn direct_node(v: &Value, depth: usize) -> Result<YNode, String> {
     Ok(match v {
         Value::Nil => YNode::Null,
         Value::Bool(b) => YNode::Bool(*b),
-        Value::Int(i) => YNode::Int(*i),
+        Value::Int(i, _) => YNode::Int(*i),
         Value::Float(f) => YNode::Float(*f),
         Value::Str(s) => YNode::Str(s.to_string()),
         Value::List(l) => YNode::Seq(l.iter().map(|x| direct_node(x, depth + 1)).collect::<Result<_, _>>()?),

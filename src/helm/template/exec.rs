@@ -444,7 +444,7 @@ impl<'a> Exec<'a> {
             Value::List(items) => {
                 let items = items.clone();
                 for (i, e) in items.iter().enumerate() {
-                    self.one_iteration(b, mark, Val::of(Value::Int(i as i64)), Val::slot(e.clone()))?;
+                    self.one_iteration(b, mark, Val::of(Value::int(i as i64)), Val::slot(e.clone()))?;
                 }
                 !items.is_empty()
             }
@@ -455,12 +455,12 @@ impl<'a> Exec<'a> {
                 }
                 !entries.is_empty()
             }
-            Value::Int(n) => {
+            Value::Int(n, kind) => {
                 if b.pipe.decl.len() > 1 {
                     return Err(self.errorf(format!("can't use {n} to iterate over more than one variable")));
                 }
                 for i in 0..(*n).max(0) {
-                    self.one_iteration(b, mark, Val::invalid(), Val::of(Value::Int(i)))?;
+                    self.one_iteration(b, mark, Val::invalid(), Val::of(Value::Int(i, *kind)))?;
                 }
                 *n > 0
             }
@@ -622,7 +622,7 @@ impl<'a> Exec<'a> {
             return Ok(Val::of(Value::Float(num.float)));
         }
         if num.is_int {
-            return Ok(Val::of(Value::Int(num.int)));
+            return Ok(Val::of(Value::int(num.int)));
         }
         if num.is_uint {
             return Err(self.errorf(format!("{t} overflows int")));
@@ -947,7 +947,7 @@ impl<'a> Exec<'a> {
                 let a = self.eval_all(dot, rest, fin)?;
                 let v = a.into_iter().next().unwrap_or_else(Val::invalid);
                 match builtin_len(&v) {
-                    Ok(n) => Ok(Val::of(Value::Int(n as i64))),
+                    Ok(n) => Ok(Val::of(Value::int(n as i64))),
                     Err(e) => Err(fail(self, e)),
                 }
             }
@@ -1328,7 +1328,7 @@ fn builtin_index(a: &[Val]) -> Result<Val, String> {
             }
             Value::Str(s) => {
                 let x = index_arg(idx, s.len())?;
-                Value::Int(i64::from(*s.as_bytes().get(x).ok_or("reflect: string index out of range")?))
+                Value::int64(i64::from(*s.as_bytes().get(x).ok_or("reflect: string index out of range")?))
             }
             Value::Map(m) => {
                 let key = match idx {
@@ -1346,7 +1346,7 @@ fn builtin_index(a: &[Val]) -> Result<Val, String> {
 
 fn index_arg(idx: &Value, cap: usize) -> Result<usize, String> {
     match idx {
-        Value::Int(x) => {
+        Value::Int(x, _) => {
             if *x < 0 || *x as u64 > cap as u64 {
                 return Err(format!("index out of range: {x}"));
             }
@@ -1408,7 +1408,7 @@ enum BasicKind {
 fn basic_kind(v: &Value) -> BasicKind {
     match v {
         Value::Bool(_) => BasicKind::Bool,
-        Value::Int(_) => BasicKind::Int,
+        Value::Int(_, _) => BasicKind::Int,
         Value::Float(_) => BasicKind::Float,
         Value::Str(_) => BasicKind::Str,
         _ => BasicKind::Invalid,
@@ -1433,7 +1433,7 @@ fn go_eq(vals: &[&Value]) -> Result<bool, String> {
         } else {
             match (a, b) {
                 (Value::Bool(x), Value::Bool(y)) => x == y,
-                (Value::Int(x), Value::Int(y)) => x == y,
+                (Value::Int(x, _), Value::Int(y, _)) => x == y,
                 (Value::Float(x), Value::Float(y)) => x == y,
                 (Value::Str(x), Value::Str(y)) => x == y,
                 (Value::Nil, Value::Nil) => true,
@@ -1477,7 +1477,7 @@ fn go_lt(vals: &[&Value]) -> Result<bool, String> {
         return Err(format!("incompatible types for comparison: {} and {}", go_type(a), go_type(b)));
     }
     match (a, b) {
-        (Value::Int(x), Value::Int(y)) => Ok(x < y),
+        (Value::Int(x, _), Value::Int(y, _)) => Ok(x < y),
         (Value::Float(x), Value::Float(y)) => Ok(x < y),
         (Value::Str(x), Value::Str(y)) => Ok(x < y),
         _ => Err("invalid type for comparison".into()),

@@ -75,13 +75,9 @@ pub(crate) fn sharp_u(c: char) -> String {
     s
 }
 
-/// Go's type names as templates report them. Integers are `int`: template literals, `len` and
-/// most sprig results are `int`, and [`Value`] cannot tell `int64` apart.
+/// Go's type names as templates report them (`%T`, argument errors).
 pub(crate) fn go_type(v: &Value) -> &'static str {
-    match v {
-        Value::Int(_) => "int",
-        other => other.type_name(),
-    }
+    v.type_name()
 }
 
 /// `%v` of a float64: strconv's shortest `'g'` format.
@@ -338,7 +334,7 @@ impl Printer {
 
     fn int_from_arg(args: &[Value], arg_num: usize) -> (Option<i64>, usize) {
         match args.get(arg_num) {
-            Some(Value::Int(n)) if n.unsigned_abs() <= 1_000_000 => (Some(*n), arg_num + 1),
+            Some(Value::Int(n, _)) if n.unsigned_abs() <= 1_000_000 => (Some(*n), arg_num + 1),
             Some(_) => (None, arg_num + 1),
             None => (None, arg_num),
         }
@@ -523,7 +519,7 @@ impl Printer {
             }
             (Value::Bool(b), 't' | 'v') => self.pad(if *b { "true" } else { "false" }),
             (Value::Bool(_), _) => self.bad_verb(verb, v),
-            (Value::Int(n), _) => self.fmt_integer(*n, verb, v),
+            (Value::Int(n, _), _) => self.fmt_integer(*n, verb, v),
             (Value::Float(x), _) => self.fmt_float_verb(*x, verb, v),
             (Value::Str(s), _) => self.fmt_string(s, verb, v),
             (Value::List(items), _) => {
@@ -892,14 +888,14 @@ mod tests {
     #[allow(clippy::approx_constant)]
     fn printf_verbs() {
         let cases: Vec<(&str, Vec<Value>, &str)> = vec![
-            ("%d %s", vec![Value::Float(8080.0), Value::Int(1)], "%!d(float64=8080) %!s(int=1)"),
+            ("%d %s", vec![Value::Float(8080.0), Value::int(1)], "%!d(float64=8080) %!s(int=1)"),
             ("%s", vec![], "%!s(MISSING)"),
-            ("x", vec![Value::Int(1), s("y")], "x%!(EXTRA int=1, string=y)"),
+            ("x", vec![Value::int(1), s("y")], "x%!(EXTRA int=1, string=y)"),
             ("%d", vec![Value::Nil], "%!d(<nil>)"),
             ("%v %T", vec![Value::Nil, Value::Nil], "<nil> <nil>"),
             (
                 "%5d|%-5d|%05d|%+d|%x|%X|%o|%#x|%b|%c|%q|%U",
-                vec![42, 42, 42, 42, 255, 255, 8, 255, 5, 65, 65, 65].into_iter().map(Value::Int).collect(),
+                vec![42, 42, 42, 42, 255, 255, 8, 255, 5, 65, 65, 65].into_iter().map(Value::int).collect(),
                 "   42|42   |00042|+42|ff|FF|10|0xff|101|A|'A'|U+0041",
             ),
             (
@@ -917,8 +913,8 @@ mod tests {
             ),
             ("%t|%v|%5t", vec![Value::Bool(true), Value::Bool(false), Value::Bool(true)], "true|false| true"),
             ("%6.2f%%", vec![Value::Float(12.3456)], " 12.35%"),
-            ("%[2]d %[1]d", vec![Value::Int(1), Value::Int(2)], "2 1"),
-            ("%*d|%-*d", vec![Value::Int(5), Value::Int(1), Value::Int(4), Value::Int(2)], "    1|2   "),
+            ("%[2]d %[1]d", vec![Value::int(1), Value::int(2)], "2 1"),
+            ("%*d|%-*d", vec![Value::int(5), Value::int(1), Value::int(4), Value::int(2)], "    1|2   "),
             (
                 "%g %g %f %e",
                 vec![Value::Float(1e6), Value::Float(100000.0), Value::Float(1e6), Value::Float(0.0)],
@@ -930,14 +926,14 @@ mod tests {
                 "0 2 2 0.2",
             ),
             ("%s", vec![Value::list(vec![s("a"), s("b")])], "[a b]"),
-            ("%d", vec![Value::list(vec![Value::Int(1), Value::Nil])], "[1 <nil>]"),
+            ("%d", vec![Value::list(vec![Value::int(1), Value::Nil])], "[1 <nil>]"),
             ("%v", vec![Value::Float(1.0)], "1"),
             ("%", vec![], "%!(NOVERB)"),
-            ("%z", vec![Value::Int(1)], "%!z(int=1)"),
+            ("%z", vec![Value::int(1)], "%!z(int=1)"),
             ("%#v", vec![s("a")], "\"a\""),
             ("%+.1e", vec![Value::Float(12345.0)], "+1.2e+04"),
             ("%08.3f", vec![Value::Float(-3.14159)], "-003.142"),
-            ("%x", vec![Value::Int(-255)], "-ff"),
+            ("%x", vec![Value::int(-255)], "-ff"),
         ];
         for (f, args, want) in cases {
             assert_eq!(sprintf(f, &args), want, "{f}");
@@ -947,11 +943,11 @@ mod tests {
     #[test]
     fn print_spacing_and_containers() {
         let mut m = BTreeMap::new();
-        m.insert("b".to_string(), Value::Int(2));
+        m.insert("b".to_string(), Value::int(2));
         m.insert("a".to_string(), Value::list(vec![Value::Float(1.0), Value::Nil]));
-        let args = vec![Value::Int(1), Value::Int(2), s("a"), Value::Int(3), Value::Nil, Value::map(m)];
+        let args = vec![Value::int(1), Value::int(2), s("a"), Value::int(3), Value::Nil, Value::map(m)];
         assert_eq!(sprint(&args), "1 2a3 <nil> map[a:[1 <nil>] b:2]");
-        assert_eq!(sprintln(&[Value::Int(1), s("a")]), "1 a\n");
+        assert_eq!(sprintln(&[Value::int(1), s("a")]), "1 a\n");
         assert_eq!(quote_go("é\u{1}\"", false), "\"é\\x01\\\"\"");
         assert_eq!(quote_go("é", true), "\"\\u00e9\"");
     }

@@ -98,7 +98,7 @@ fn test_funcs() -> FuncTable {
     });
     t.insert("boom", |_, _| Err("it broke".into()));
     t.insert("nindent", |_, a| match a {
-        [Value::Int(n), Value::Str(s)] => {
+        [Value::Int(n, _), Value::Str(s)] => {
             let pad = " ".repeat(*n as usize);
             Ok(Value::str(format!("\n{pad}{}", s.replace('\n', &format!("\n{pad}")))))
         }

@@ -68,7 +68,11 @@ fn to_yaml_structure_and_numbers_match_helm() {
     let v = d(vec![
         (
             "k",
-            l(vec![l(vec![Value::Int(1), Value::Int(2)]), d(vec![("a", Value::Int(1)), ("b", l(vec![]))]), d(vec![])]),
+            l(vec![
+                l(vec![Value::int64(1), Value::int64(2)]),
+                d(vec![("a", Value::int64(1)), ("b", l(vec![]))]),
+                d(vec![]),
+            ]),
         ),
         ("e", l(vec![])),
         ("m", d(vec![])),
@@ -89,7 +93,7 @@ fn to_yaml_structure_and_numbers_match_helm() {
 #[test]
 fn to_yaml_key_order_matches_helm() {
     let keys = ["a10", "a2", "a1", "b", "B", "_x", "1", "10", "2", "a01", "a001", "ab", "a_b", "", "yes"];
-    let v = d(keys.iter().enumerate().map(|(i, k)| (*k, Value::Int(i as i64 + 1))).collect());
+    let v = d(keys.iter().enumerate().map(|(i, k)| (*k, Value::int64(i as i64 + 1))).collect());
     assert_eq!(
         y(v),
         "\"\": 14\n_x: 6\n\"1\": 7\n\"2\": 9\n\"10\": 8\nB: 5\na_b: 13\na1: 3\na01: 10\na001: 11\na2: 2\na10: 1\nab: 12\nb: 4\n\"yes\": 15"
@@ -100,8 +104,8 @@ fn to_yaml_key_order_matches_helm() {
 fn to_yaml_long_keys_and_wrapping_match_helm() {
     let long_key = "a".repeat(129);
     let v = d(vec![
-        (long_key.as_str(), Value::Int(1)),
-        ("multi\nline", Value::Int(2)),
+        (long_key.as_str(), Value::int64(1)),
+        ("multi\nline", Value::int64(2)),
         (
             "x",
             d(vec![
@@ -145,14 +149,14 @@ fn to_json_matches_go() {
         ("n", Value::Float(1e21)),
         ("f", Value::Float(0.0000001)),
         ("i", Value::Float(100000000.0)),
-        ("l", l(vec![Value::Int(1), st("x"), Value::Nil, Value::Bool(true)])),
+        ("l", l(vec![Value::int64(1), st("x"), Value::Nil, Value::Bool(true)])),
         ("u", st("\u{2028}é")),
     ]);
     assert_eq!(
         to_json_string(&v, JSON_COMPACT).unwrap(),
         "{\"a\":\"\\u003cb\\u003e\\u0026\",\"f\":1e-7,\"i\":100000000,\"l\":[1,\"x\",null,true],\"n\":1e+21,\"u\":\"\\u2028é\"}"
     );
-    let v = d(vec![("a", l(vec![Value::Int(1), Value::Int(2)])), ("b", d(vec![])), ("c", l(vec![]))]);
+    let v = d(vec![("a", l(vec![Value::int64(1), Value::int64(2)])), ("b", d(vec![])), ("c", l(vec![]))]);
     assert_eq!(
         to_json_string(&v, JSON_PRETTY).unwrap(),
         "{\n  \"a\": [\n    1,\n    2\n  ],\n  \"b\": {},\n  \"c\": []\n}"
@@ -224,12 +228,15 @@ fn pretty(v: Value) -> String {
 #[test]
 fn to_yaml_pretty_matches_helm() {
     let v = d(vec![
-        ("a", l(vec![Value::Int(1), Value::Int(2), d(vec![("b", Value::Int(1)), ("c", l(vec![Value::Int(3)]))])])),
+        (
+            "a",
+            l(vec![Value::int64(1), Value::int64(2), d(vec![("b", Value::int64(1)), ("c", l(vec![Value::int64(3)]))])]),
+        ),
         ("s", st("yes")),
         ("f", Value::Float(1e8)),
         ("g", Value::Float(1.5)),
         ("long", st("aaa bbb ccc ddd eee fff ggg hhh iii jjj kkk lll mmm nnn ooo ppp qqq rrr sss ttt uuu vvv www")),
-        ("m", d(vec![("x", d(vec![("y", Value::Int(1))]))])),
+        ("m", d(vec![("x", d(vec![("y", Value::int64(1))]))])),
         ("e", l(vec![])),
         ("ml", st("a\nb")),
     ]);
@@ -237,10 +244,10 @@ fn to_yaml_pretty_matches_helm() {
         pretty(v),
         "a:\n  - 1\n  - 2\n  - b: 1\n    c:\n      - 3\ne: []\nf: 1e+08\ng: 1.5\nlong: aaa bbb ccc ddd eee fff ggg hhh iii jjj kkk lll mmm nnn ooo ppp qqq rrr sss ttt uuu vvv www\nm:\n  x:\n    \"y\": 1\nml: |-\n  a\n  b\ns: \"yes\""
     );
-    let v = l(vec![l(vec![Value::Int(1), Value::Int(2)]), d(vec![("a", Value::Int(1)), ("b", Value::Int(2))])]);
+    let v = l(vec![l(vec![Value::int64(1), Value::int64(2)]), d(vec![("a", Value::int64(1)), ("b", Value::int64(2))])]);
     assert_eq!(pretty(v), "- - 1\n  - 2\n- a: 1\n  b: 2");
     assert_eq!(pretty(st("x")), "x");
-    assert_eq!(pretty(Value::Int(3)), "3");
+    assert_eq!(pretty(Value::int64(3)), "3");
     let v = d(vec![("t", st("true")), ("n", st("null")), ("o", st("0o17")), ("z", st("012")), ("i", st("1_000"))]);
     assert_eq!(pretty(v), "i: \"1_000\"\n\"n\": \"null\"\no: \"0o17\"\nt: \"true\"\nz: \"012\"");
 }
