@@ -8,6 +8,7 @@ pub mod context;
 pub mod external_secrets;
 pub mod fixtures;
 pub mod helm;
+mod keywords;
 pub mod manifests;
 pub mod meta;
 pub mod pack;

@@ -2,18 +2,18 @@
 //! data (keywords, a regex, entropy and other randomness checks, allowlists, examples), embedded in
 //! the binary and extendable from disk with `rule-packs:` in the config.
 //!
-//! A scan prefilters the text with one Aho-Corasick automaton over every rule's keywords and runs
-//! only the regexes of rules whose keywords occur, so most files cost one linear pass.
+//! A scan prefilters the text with one search for every rule's keywords (see [`super::keywords`])
+//! and runs only the regexes of rules whose keywords occur, so most files cost one linear pass.
 
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, LazyLock, OnceLock, RwLock};
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use regex::{Regex, RegexBuilder};
 use serde::Deserialize;
 
+use super::keywords::KeywordFinder;
 use super::values::{self, Policy};
 use super::{Pack, RuleMeta};
 use crate::finding::Severity;
@@ -233,7 +233,7 @@ pub struct PackMatch<'a> {
 /// A compiled set of pack rules with their keyword prefilter.
 pub struct PackSet {
     pub rules: Vec<PatternRule>,
-    prefilter: Option<AhoCorasick>,
+    prefilter: Option<KeywordFinder>,
     /// Keyword pattern index → rules that list it.
     by_keyword: Vec<Vec<usize>>,
     /// Some rule is line-scoped: the prefilter then reads the whole text to find its lines.
@@ -270,16 +270,7 @@ impl PackSet {
                 by_keyword[k].push(r);
             }
         }
-        // Standard semantics: the overlapping search must see a keyword inside another one.
-        // A full DFA: every file goes through this overlapping search, so speed beats the few
-        // hundred kilobytes it costs.
-        let prefilter = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
-            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-            .build(&patterns)
-            .ok()
-            .filter(|_| !patterns.is_empty());
+        let prefilter = KeywordFinder::new(&patterns);
         let any_line_scoped = rules.iter().any(|r| r.line_scoped);
         PackSet { rules, prefilter, by_keyword, any_line_scoped }
     }
@@ -290,17 +281,16 @@ impl PackSet {
 
     /// Finds every accepted secret in `text` (the file at `path`), in rule order.
     pub fn scan<'s>(&'s self, path: &str, text: &str, policy: &Policy, out: &mut Vec<PackMatch<'s>>) {
-        let Some(ac) = &self.prefilter else { return };
+        let Some(keywords) = &self.prefilter else { return };
         let mut wanted = vec![false; self.rules.len()];
         let mut seen = vec![false; self.by_keyword.len()];
         let mut left = seen.len();
         // Where each line-scoped rule's keywords occur: the lines its regex will read.
         let mut hits: Vec<Vec<usize>> = vec![Vec::new(); self.rules.len()];
-        for m in ac.find_overlapping_iter(text) {
-            let k = m.pattern().as_usize();
+        keywords.each(text, |k, start| {
             for &r in &self.by_keyword[k] {
                 if self.rules[r].line_scoped {
-                    hits[r].push(m.start());
+                    hits[r].push(start);
                 }
             }
             if !seen[k] {
@@ -309,11 +299,9 @@ impl PackSet {
                     wanted[r] = true;
                 }
                 left -= 1;
-                if left == 0 && !self.any_line_scoped {
-                    break;
-                }
             }
-        }
+            left > 0 || self.any_line_scoped
+        });
         // Only texts where some regex matched need their PEM bodies found.
         let armoured = std::cell::OnceCell::new();
         for (i, (rule, _)) in self.rules.iter().zip(&wanted).enumerate().filter(|(_, (_, w))| **w) {
@@ -326,7 +314,13 @@ impl PackSet {
             let pem_rule = rule.pattern.contains("-----BEGIN");
             let _timed = TIMED.then(|| Timed(rule.meta.id, std::time::Instant::now()));
             let whole = 0..text.len();
-            let regions = if rule.line_scoped { keyword_lines(text, &hits[i]) } else { vec![whole] };
+            let regions = if rule.line_scoped {
+                // The prefilter reports keywords in no particular order.
+                hits[i].sort_unstable();
+                keyword_lines(text, &hits[i])
+            } else {
+                vec![whole]
+            };
             for region in regions {
                 let base = region.start;
                 for caps in c.regex.captures_iter(&text[region]) {
@@ -355,8 +349,8 @@ impl PackSet {
     }
 }
 
-/// The lines (without their line break) that hold the keyword occurrences at `starts`, in order,
-/// each once.
+/// The lines (without their line break) that hold the keyword occurrences at `starts` (sorted),
+/// in order, each once.
 fn keyword_lines(text: &str, starts: &[usize]) -> Vec<std::ops::Range<usize>> {
     let mut out: Vec<std::ops::Range<usize>> = Vec::new();
     for &at in starts {
