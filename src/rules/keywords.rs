@@ -80,8 +80,8 @@ impl KeywordFinder {
             }
         }
         for i in 0..LANES {
-            for at in pos[i]..end[i] {
-                let s = self.dfa.next_state(Anchored::No, st[i], hay[at]);
+            for (at, &b) in hay.iter().enumerate().take(end[i]).skip(pos[i]) {
+                let s = self.dfa.next_state(Anchored::No, st[i], b);
                 st[i] = s;
                 if self.dfa.is_special(s) && self.dfa.is_match(s) && at >= own[i] && !report(s, at) {
                     return;
