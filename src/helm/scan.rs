@@ -925,11 +925,10 @@ fn call_site(
     Some((template_path(src, dir, origins), (*line as usize).max(1)))
 }
 
-/// The key a rendered line writes (`key: v`, `key = v`, `- key: v`), unquoted.
+/// The key a rendered line writes (`key: v`, `key = v`, `- key: v`, `"key": v` with its quotes).
 fn line_key(rendered_line: &str) -> &str {
     let t = rendered_line.trim_start().trim_start_matches("- ").trim_start();
-    let end = t.find([':', '=', ' ', '\t']).unwrap_or(t.len());
-    t[..end].trim_matches(|c| c == '"' || c == '\'')
+    &t[..t.find([':', '=', ' ', '\t']).unwrap_or(t.len())]
 }
 
 /// The path (relative to the scan base) of the template Helm names `tpl`.
@@ -969,7 +968,7 @@ fn template_column(tpl: &SourceFile, line: usize, rendered_line: &str, secret: O
         let span = Span::new(start + i, start + i + secret.len());
         return (tpl.position(span.start).column, vec![span]);
     }
-    let key = rendered_line.trim_start().trim_start_matches("- ").split(':').next().unwrap_or("").trim();
+    let key = line_key(rendered_line);
     let at = (!key.is_empty()).then(|| text.find(key)).flatten().or_else(|| text.find(|c: char| !c.is_whitespace()));
     (at.map_or(1, |i| tpl.position(start + i).column), Vec::new())
 }
