@@ -13,7 +13,7 @@ use aho_corasick::automaton::Automaton;
 use aho_corasick::dfa::DFA;
 use aho_corasick::{Anchored, MatchKind};
 
-/// Texts shorter than this are walked in one piece: the warm-up overlap would dominate.
+/// Texts shorter than this are walked in one lane: the warm-up overlap would dominate.
 const INTERLEAVE_MIN: usize = 4096;
 const LANES: usize = 4;
 
@@ -51,21 +51,14 @@ impl KeywordFinder {
             }
             true
         };
-        if hay.len() < INTERLEAVE_MIN {
-            let mut s = start;
-            for (at, &b) in hay.iter().enumerate() {
-                s = self.dfa.next_state(Anchored::No, s, b);
-                if self.dfa.is_special(s) && self.dfa.is_match(s) && !report(s, at) {
-                    return;
-                }
-            }
-            return;
-        }
-        // Lane i owns bytes [own[i], end[i]) and starts `longest - 1` bytes before them.
-        let bound = |i: usize| hay.len() * i / LANES;
+        // Lane i owns bytes [own[i], end[i]) and starts `longest - 1` bytes before them. A short
+        // text is one lane; the others are empty.
+        let lanes = if hay.len() < INTERLEAVE_MIN { 1 } else { LANES };
+        let bound = |i: usize| hay.len() * i.min(lanes) / lanes;
         let own: [usize; LANES] = std::array::from_fn(bound);
         let end: [usize; LANES] = std::array::from_fn(|i| bound(i + 1));
-        let mut pos: [usize; LANES] = std::array::from_fn(|i| own[i].saturating_sub(self.longest - 1));
+        let mut pos: [usize; LANES] =
+            std::array::from_fn(|i| if i < lanes { own[i].saturating_sub(self.longest - 1) } else { end[i] });
         let mut st = [start; LANES];
         let steps = (0..LANES).map(|i| end[i] - pos[i]).min().unwrap_or(0);
         for _ in 0..steps {
