@@ -5,8 +5,16 @@
 
 use std::path::Path;
 
+mod support;
+use support::write;
+
 use secretgate::app::{CheckOptions, run_check};
 use secretgate::report::{self, Format, HumanOptions, Report};
+
+/// `check` over a tree the test wrote.
+fn check_tree(dir: &Path) -> Report {
+    run_check(&CheckOptions { paths: vec![dir.to_path_buf()], ..Default::default() }).unwrap()
+}
 
 fn check(dir: &str) -> Report {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
@@ -161,23 +169,22 @@ fn schema_violation_points_at_the_values_line() {
 fn a_helper_key_with_a_generated_value_from_the_caller_is_not_a_literal() {
     let tmp = tempfile::tempdir().unwrap();
     let chart = tmp.path().join("app");
-    std::fs::create_dir_all(chart.join("templates")).unwrap();
-    std::fs::write(chart.join("Chart.yaml"), "apiVersion: v2\nname: app\nversion: 1.0.0\n").unwrap();
-    std::fs::write(
-        chart.join("templates/_helpers.tpl"),
+    write(&chart, "Chart.yaml", "apiVersion: v2\nname: app\nversion: 1.0.0\n");
+    write(
+        &chart,
+        "templates/_helpers.tpl",
         "{{- define \"app.keyName\" -}}\n{{- printf \"%s\" (ternary \"tls.key\" \"legacy-key\" true) -}}\n{{- end -}}\n",
-    )
-    .unwrap();
-    std::fs::write(
-        chart.join("templates/tls.yaml"),
+    );
+    write(
+        &chart,
+        "templates/tls.yaml",
         "{{- if .Values.generateTLS }}\n{{- $ca := genCA \"ca\" 365 }}\n{{- $kp := genSignedCert \"app\" nil nil 365 $ca }}\n\
          apiVersion: v1\nkind: Secret\nmetadata:\n  name: app-tls\ntype: Opaque\ndata:\n  {{ template \"app.keyName\" . }}: {{ $kp.Key | b64enc }}\n\
          {{- else }}\napiVersion: v1\nkind: Secret\nmetadata:\n  name: app-tls\ntype: Opaque\ndata:\n  {{ template \"app.keyName\" . }}: {{ .Values.tls.key | b64enc }}\n{{- end }}\n",
-    )
-    .unwrap();
+    );
     let run = |values: &str| {
-        std::fs::write(chart.join("values.yaml"), values).unwrap();
-        let report = run_check(&CheckOptions { paths: vec![tmp.path().to_path_buf()], ..Default::default() }).unwrap();
+        write(&chart, "values.yaml", values);
+        let report = check_tree(tmp.path());
         report.findings.into_iter().filter(|f| f.rule == "inline-secret-value").collect::<Vec<_>>()
     };
     let generated = run("generateTLS: true\ntls:\n  key: \"\"\n");
@@ -197,31 +204,28 @@ fn a_helper_key_with_a_generated_value_from_the_caller_is_not_a_literal() {
 fn data_printed_by_a_library_helper_points_at_the_caller() {
     let tmp = tempfile::tempdir().unwrap();
     let (app, common) = (tmp.path().join("app"), tmp.path().join("common"));
-    std::fs::create_dir_all(app.join("templates")).unwrap();
-    std::fs::create_dir_all(common.join("templates")).unwrap();
-    std::fs::write(common.join("Chart.yaml"), "apiVersion: v2\nname: common\nversion: 2.0.0\ntype: library\n").unwrap();
-    std::fs::write(
-        common.join("templates/_tplvalues.tpl"),
+    write(&common, "Chart.yaml", "apiVersion: v2\nname: common\nversion: 2.0.0\ntype: library\n");
+    write(
+        &common,
+        "templates/_tplvalues.tpl",
         "{{- define \"common.tplvalues.render\" -}}\n{{- $value := typeIs \"string\" .value | ternary .value (.value | toYaml) }}\n\
          {{- if contains \"{{\" (toJson .value) }}\n    {{- tpl $value .context }}\n{{- else }}\n    {{- $value }}\n{{- end }}\n{{- end -}}\n",
-    )
-    .unwrap();
-    std::fs::write(
-        app.join("Chart.yaml"),
+    );
+    write(
+        &app,
+        "Chart.yaml",
         "apiVersion: v2\nname: app\nversion: 1.0.0\ndependencies:\n  - name: common\n    version: 2.x.x\n    repository: file://../common\n",
-    )
-    .unwrap();
-    std::fs::write(
-        app.join("templates/cm.yaml"),
+    );
+    write(
+        &app,
+        "templates/cm.yaml",
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\ndata:\n  \
          {{- include \"common.tplvalues.render\" (dict \"value\" .Values.extraConfig \"context\" $) | nindent 2 }}\n",
-    )
-    .unwrap();
+    );
     // Built at run time so that no literal secret sits in the test source.
     let literal: String = ["Zq8x", "LmR3v", "T9wKp2N"].concat();
-    std::fs::write(app.join("values.yaml"), format!("extraConfig:\n  db_user: app\n  db_password: {literal}\n"))
-        .unwrap();
-    let report = run_check(&CheckOptions { paths: vec![tmp.path().to_path_buf()], ..Default::default() }).unwrap();
+    write(&app, "values.yaml", &format!("extraConfig:\n  db_user: app\n  db_password: {literal}\n"));
+    let report = check_tree(tmp.path());
     let found: Vec<_> = report.findings.iter().filter(|f| f.rule == "configmap-credential").collect();
     assert_eq!(found.len(), 1, "{:#?}", report.findings);
     let f = found[0];
@@ -237,9 +241,8 @@ fn data_printed_by_a_library_helper_points_at_the_caller() {
 fn a_finding_inside_a_range_points_at_its_template_line() {
     let tmp = tempfile::tempdir().unwrap();
     let chart = tmp.path().join("chain");
-    std::fs::create_dir_all(chart.join("templates")).unwrap();
-    std::fs::write(chart.join("Chart.yaml"), "apiVersion: v2\nname: chain\nversion: 1.0.0\n").unwrap();
-    std::fs::write(chart.join("values.yaml"), "nodes: 2\nport: 26658\n").unwrap();
+    write(&chart, "Chart.yaml", "apiVersion: v2\nname: chain\nversion: 1.0.0\n");
+    write(&chart, "values.yaml", "nodes: 2\nport: 26658\n");
     let literal: String = ["Wq7z", "Pm4Kx", "R8tYv2L"].concat();
     let template = format!(
         "{{{{ range (until (.Values.nodes | int)) }}}}\n{{{{- $n := printf \"%03d\" . }}}}\n---\nkind: ConfigMap\n\
@@ -247,8 +250,8 @@ fn a_finding_inside_a_range_points_at_its_template_line() {
          port = {{{{ $.Values.port }}}}\n      [servers.tls]\n      tls = false\n      cert_path = \"\"\n      \
          allow_credentials = false\n      admin_password = \"{literal}\"\n{{{{ end }}}}\n"
     );
-    std::fs::write(chart.join("templates/config.yaml"), template).unwrap();
-    let report = run_check(&CheckOptions { paths: vec![tmp.path().to_path_buf()], ..Default::default() }).unwrap();
+    write(&chart, "templates/config.yaml", &template);
+    let report = check_tree(tmp.path());
     let found: Vec<_> = report.findings.iter().filter(|f| f.rule == "configmap-credential").collect();
     assert!(!found.is_empty(), "{:#?}", report.findings);
     for f in found {

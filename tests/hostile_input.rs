@@ -2,6 +2,9 @@
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
+mod support;
+use support::write;
+
 use std::path::Path;
 use std::sync::mpsc;
 use std::time::Duration;
@@ -17,12 +20,6 @@ fn scan(dir: &Path) -> Report {
         let _ = tx.send(run_check(&CheckOptions { paths: vec![dir], ..Default::default() }).unwrap());
     });
     rx.recv_timeout(Duration::from_secs(60)).expect("scan hung or panicked")
-}
-
-fn write(dir: &Path, rel: &str, bytes: &[u8]) {
-    let p = dir.join(rel);
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(p, bytes).unwrap();
 }
 
 fn rules_for<'a>(r: &'a Report, path: &str) -> Vec<&'a str> {

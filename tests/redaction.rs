@@ -2,6 +2,9 @@
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
+mod support;
+use support::write;
+
 use std::path::Path;
 
 use secretgate::app::{CheckOptions, run_check};
@@ -22,12 +25,6 @@ const SECRETS: &[&str] = &[
 ];
 
 const PEM_LINES: &[&str] = &["Ab1Cd2Ef3Gh4Ij5Kl6Mn7", "Op8Qr9St0Uv1Wx2Yz3Ab4"];
-
-fn write(dir: &Path, rel: &str, text: &str) {
-    let p = dir.join(rel);
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(p, text).unwrap();
-}
 
 fn fixture(dir: &Path) {
     let s = SECRETS;

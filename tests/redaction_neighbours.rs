@@ -5,7 +5,8 @@
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
-use std::path::Path;
+mod support;
+use support::write;
 
 use secretgate::app::{CheckOptions, run_check};
 use secretgate::report::{self, Format, HumanOptions};
@@ -22,12 +23,6 @@ fn random(len: usize, seed: &mut u64) -> String {
             ALPHABET[(*seed % ALPHABET.len() as u64) as usize] as char
         })
         .collect()
-}
-
-fn write(dir: &Path, rel: &str, text: &str) {
-    let p = dir.join(rel);
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(p, text).unwrap();
 }
 
 #[test]

@@ -4,18 +4,15 @@
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
+mod support;
+use support::{git, write};
+
 use std::path::Path;
 use std::process::Command;
 
 use secretgate::app::{CheckOptions, run_check};
 use secretgate::report::Report;
 use secretgate::suppress::Baseline;
-
-fn write(dir: &Path, rel: &str, text: &str) {
-    let p = dir.join(rel);
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(p, text).unwrap();
-}
 
 fn check(dir: &Path, baseline: Option<&Path>) -> Report {
     run_check(&CheckOptions {
@@ -113,17 +110,6 @@ fn baseline_survives_moves_and_inserted_lines_but_not_a_new_secret() {
     assert_eq!(got.len(), 2, "{got:?}");
     assert!(got[0].starts_with("inline-secret-value env/prod/database.yaml:5"), "{got:?}");
     assert!(got[1].starts_with("unused-suppression "), "{got:?}");
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let ok = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(["-c", "user.email=t@example.com", "-c", "user.name=t", "-c", "commit.gpgsign=false"])
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(ok.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&ok.stderr));
 }
 
 #[test]
